@@ -1,0 +1,379 @@
+"""Django forms the GOV.UK way: each field rendered by its official macro, errors in GOV.UK wording.
+
+Every form in the project subclasses ``GovukForm`` (or ``GovukModelForm``); templates call
+``form.error_summary_html()`` and ``form.field_html("name")``. How to write one: docs/forms.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.utils import timezone
+from django.utils.safestring import SafeData
+from markupsafe import Markup
+
+from config.govuk.jinja import govuk_date, render_macro
+
+DATE_PARTS = ("day", "month", "year")
+_DATE_PART_WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
+_MONTHS = {
+    **{calendar.month_name[i].lower(): i for i in range(1, 13)},
+    **{calendar.month_abbr[i].lower(): i for i in range(1, 13)},
+    "sept": 9,
+}
+
+
+# --- Date field ----------------------------------------------------------------------------------------------------
+
+
+class GovukDateInput(forms.MultiWidget):
+    """Day, month and year boxes posted as ``<name>-day``, ``<name>-month`` and ``<name>-year``."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+        self.widgets_names = [f"-{part}" for part in DATE_PARTS]
+
+    def decompress(self, value: Any) -> list[str | None]:
+        """Split an initial date into its day, month and year."""
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+
+class GovukDateField(forms.Field):
+    """A date entered as day, month and year, validated with the GOV.UK date input error messages."""
+
+    widget = GovukDateInput
+
+    def __init__(
+        self,
+        *,
+        noun: str | None = None,
+        must_be_past: bool = False,
+        must_be_future: bool = False,
+        min_date: datetime.date | None = None,
+        max_date: datetime.date | None = None,
+        birthday: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.noun = noun or (_fragment(str(self.label)) if self.label else "date")
+        self.must_be_past, self.must_be_future = must_be_past, must_be_future
+        self.min_date, self.max_date = min_date, max_date
+        self.birthday = birthday  # the user's own date of birth: browsers may fill it in (autocomplete bday-*)
+        subject = _capitalise(self.noun)
+        defaults = {
+            "required": f"Enter {_with_article(self.noun)}",
+            "incomplete": f"{subject} must include a %(missing)s",
+            "invalid": f"{subject} must be a real date",
+            "year_length": "Year must include 4 numbers",
+            "past": f"{subject} must be in the past",
+            "future": f"{subject} must be in the future",
+            "min_date": f"{subject} must be the same as or after %(date)s",
+            "max_date": f"{subject} must be the same as or before %(date)s",
+        }
+        custom = kwargs.get("error_messages") or {}
+        self.error_messages.update({code: text for code, text in defaults.items() if code not in custom})
+
+    def clean(self, value: Any) -> datetime.date | None:
+        """Return the date, or raise the one GOV.UK message that fits, naming the parts in error."""
+        parts = value if isinstance(value, list | tuple) and len(value) == 3 else ["", "", ""]
+        day, month, year = (str(part or "").strip() for part in parts)
+        if not (day or month or year):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        missing = [part for part, text in zip(DATE_PARTS, (day, month, year), strict=True) if not text]
+        if missing:
+            raise self._error("incomplete", missing, missing=" and ".join(missing))
+        numbers = {"day": _whole_number(day, 31), "month": _month(month), "year": _whole_number(year, 99999)}
+        if wrong := [part for part in DATE_PARTS if numbers[part] is None]:
+            raise self._error("invalid", wrong)
+        if len(year) != 4:
+            raise self._error("year_length", ["year"])
+        try:
+            result = datetime.date(numbers["year"], numbers["month"], numbers["day"])  # type: ignore[arg-type]
+        except ValueError:
+            raise self._error("invalid") from None
+        today = timezone.localdate()
+        if self.must_be_past and result >= today:
+            raise self._error("past")
+        if self.must_be_future and result <= today:
+            raise self._error("future")
+        if self.min_date and result < self.min_date:
+            raise self._error("min_date", date=govuk_date(self.min_date))
+        if self.max_date and result > self.max_date:
+            raise self._error("max_date", date=govuk_date(self.max_date))
+        self.run_validators(result)
+        return result
+
+    def _error(self, code: str, parts: Iterable[str] = DATE_PARTS, **params: str) -> ValidationError:
+        # "parts" tells the renderer which boxes to highlight; the rest fill the message's placeholders.
+        return ValidationError(self.error_messages[code], code=code, params={"parts": list(parts), **params})
+
+
+def _whole_number(text: str, largest: int) -> int | None:
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= largest else None
+
+
+def _month(text: str) -> int | None:
+    return _MONTHS.get(text.lower()) or _whole_number(text, 12)
+
+
+def date_error_parts(bound_field: BoundField) -> list[str]:
+    """The parts (day, month, year) of a date field to highlight: those named by its first error, else all."""
+    errors = bound_field.errors.as_data()
+    if not errors:
+        return []
+    params = errors[0].params
+    parts = params.get("parts") if isinstance(params, dict) else None
+    return list(parts or DATE_PARTS)
+
+
+# --- Forms ---------------------------------------------------------------------------------------------------------
+
+
+class GovukFormMixin(forms.BaseForm):
+    """GOV.UK rendering and error wording, shared by ``GovukForm`` and ``GovukModelForm``."""
+
+    #: The field whose label or legend is the page's <h1> (one-question pages).
+    page_heading_field: ClassVar[str | None] = None
+    #: Extra GOV.UK macro params per field, merged over the generated ones: ``{"postcode": {"classes":
+    #: "govuk-input--width-10", "autocomplete": "postal-code"}}``. Choice fields also take ``item_hints``
+    #: (``{value: hint text}``) and ``divider_before`` (the value an "or" divider goes before).
+    field_params: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.auto_id == "id_%s":
+            self.auto_id = "%s"  # GOV.UK ids are the field names, so error summary links read "#first_name"
+        for name, field in self.fields.items():
+            _use_govuk_messages(field, self[name].label)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when the form was submitted and has errors."""
+        return self.is_bound and bool(self.errors)
+
+    @property
+    def title_prefix(self) -> str:
+        """'Error: ' for the page <title> when the form has errors, else ''."""
+        return "Error: " if self.has_errors else ""
+
+    def error_summary_html(self) -> Markup:
+        """The GOV.UK error summary, one link per error to the box it is about; '' without errors."""
+        if not self.has_errors:
+            return Markup("")
+        visible = [bf for bf in self if not bf.is_hidden] or list(self)
+        first_href = f"#{self._error_target(visible[0])}" if visible else "#"
+        error_list = [{"text": str(text), "href": first_href} for text in self.non_field_errors()]
+        for bf in self:
+            if bf.errors:
+                error_list.append({"text": str(bf.errors[0]), "href": f"#{self._error_target(bf)}"})
+        return render_macro("govukErrorSummary", {"titleText": "There is a problem", "errorList": error_list})
+
+    def field_html(self, name: str, *, page_heading: bool | None = None, **params: Any) -> Markup:
+        """One field through its GOV.UK macro; ``params`` are macro params merged over the generated ones."""
+        bf = self[name]
+        if bf.is_hidden:
+            return Markup(str(bf))
+        options = _merge(self.field_params.get(name, {}), params)
+        item_hints: Mapping[str, str] = options.pop("item_hints", {})
+        divider_before: str | None = options.pop("divider_before", None)
+        heading = name == self.page_heading_field if page_heading is None else page_heading
+        macro, generated = self._macro_params(bf, heading, item_hints, divider_before)
+        return render_macro(macro, _without_none(_merge(generated, options)))
+
+    def fields_html(self) -> Markup:
+        """Every field, in order, through ``field_html``."""
+        return Markup("\n").join(self.field_html(name) for name in self.fields)
+
+    def _error_target(self, bf: BoundField) -> str:
+        # Radios and checkboxes: the macros give the first item the bare id; dates: the first box in error.
+        if isinstance(bf.field, GovukDateField):
+            return f"{_id(bf)}-{date_error_parts(bf)[0]}"
+        return _id(bf)
+
+    def _macro_params(
+        self, bf: BoundField, heading: bool, item_hints: Mapping[str, str], divider_before: str | None
+    ) -> tuple[str, dict[str, Any]]:
+        field, widget = bf.field, bf.field.widget
+        common: dict[str, Any] = {"name": bf.html_name, "hint": _hint(bf.help_text)}
+        if bf.errors:
+            common["errorMessage"] = {"text": str(bf.errors[0])}
+        label = {"text": str(bf.label), **({"isPageHeading": True, "classes": "govuk-label--l"} if heading else {})}
+        legend = {"text": str(bf.label)}
+        if heading:
+            legend |= {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}
+        choice_value = None if bf.value() in (None, "") else str(bf.value())
+
+        if isinstance(field, GovukDateField):
+            values = bf.value() if isinstance(bf.value(), list | tuple) else widget.decompress(bf.value())
+            in_error = date_error_parts(bf)
+            items = [
+                {
+                    "name": part,
+                    "value": value,
+                    "classes": _DATE_PART_WIDTHS[part] + (" govuk-input--error" if part in in_error else ""),
+                    "autocomplete": f"bday-{part}" if field.birthday else None,
+                }
+                for part, value in zip(DATE_PARTS, values, strict=True)
+            ]
+            date_params = {"id": _id(bf), "namePrefix": common.pop("name"), "fieldset": {"legend": legend}}
+            return "govukDateInput", {**common, **date_params, "items": items}
+        if isinstance(widget, forms.CheckboxInput):
+            item = {"value": "yes", "text": str(bf.label), "checked": bool(bf.value()), "hint": common.pop("hint")}
+            return "govukCheckboxes", {**common, "idPrefix": _id(bf), "items": [item]}
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            items = _choice_items(field, item_hints, divider_before)
+            group = {**common, "idPrefix": _id(bf), "fieldset": {"legend": legend}, "items": items}
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                return "govukCheckboxes", {**group, "values": [str(v) for v in bf.value() or []]}
+            return "govukRadios", {**group, "value": choice_value}
+        common |= {"id": _id(bf), "label": label, "disabled": field.disabled or None}
+        if isinstance(widget, forms.Select):
+            items = [{"value": value, "text": text} for value, text in _flat_choices(field)]
+            return "govukSelect", {**common, "items": items, "value": choice_value}
+        value = widget.format_value(bf.value())
+        if isinstance(widget, forms.Textarea):
+            max_length = getattr(field, "max_length", None)
+            if max_length:
+                return "govukCharacterCount", {**common, "value": value, "maxlength": max_length}
+            return "govukTextarea", {**common, "value": value}
+        input_type = getattr(widget, "input_type", "text")
+        if input_type == "password":
+            return "govukInput", {**common, "type": "password", "value": value if widget.render_value else None}
+        if input_type == "number":  # GOV.UK avoids type="number": a text box that brings up the number keypad
+            return "govukInput", {**common, "value": value, "inputmode": "numeric", "spellcheck": False}
+        extra = {"spellcheck": False} if input_type in ("email", "url") else {}
+        return "govukInput", {**common, "type": input_type, "value": value, **extra}
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    """Base class for every form: render with ``field_html``, errors in GOV.UK wording."""
+
+
+class GovukModelForm(GovukFormMixin, forms.ModelForm):
+    """``GovukForm`` for a model."""
+
+
+# --- GOV.UK error wording ------------------------------------------------------------------------------------------
+
+
+def _use_govuk_messages(field: forms.Field, label: str) -> None:
+    """Replace Django's own messages, where the field has not set its own, with GOV.UK-style ones."""
+    text, subject = _fragment(str(label)), _capitalise(_fragment(str(label)))
+    chooses = isinstance(field, forms.ChoiceField | forms.BooleanField)
+    wording = {
+        "required": f"Select {text}" if chooses else f"Enter {text}",
+        "invalid_choice": f"Select {text}",
+        "max_length": f"{subject} must be %(limit_value)d characters or less",
+        "min_length": f"{subject} must be %(limit_value)d characters or more",
+        "max_value": f"{subject} must be %(limit_value)s or less",
+        "min_value": f"{subject} must be %(limit_value)s or more",
+    }
+    if isinstance(field, forms.EmailField):
+        wording["invalid"] = "Enter an email address in the correct format, like name@example.com"
+    elif isinstance(field, forms.IntegerField | forms.DecimalField):
+        wording["invalid"] = f"{subject} must be a number"
+    for code, message in wording.items():
+        if field.error_messages.get(code) is _django_message(field, code):  # not set by the field (or absent)
+            field.error_messages[code] = message
+
+
+def _django_message(field: forms.Field, code: str) -> Any:
+    # Field.__init__ collects default_error_messages along the MRO; an unchanged message is that same object.
+    for cls in type(field).__mro__:
+        if code in cls.__dict__.get("default_error_messages", {}):
+            return cls.__dict__["default_error_messages"][code]
+    return None
+
+
+def _fragment(label: str) -> str:
+    """'First name' -> 'first name' (acronyms and 'I' kept), for use inside a sentence."""
+    label = label.strip().rstrip("?:").strip()
+    if len(label) > 1 and label[:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _with_article(noun: str) -> str:
+    first_word = noun.split(" ", 1)[0].lower()
+    if first_word in {"the", "a", "an", "your", "their", "his", "her", "its", "our"}:
+        return noun
+    return f"the {noun}"
+
+
+# --- Params helpers ------------------------------------------------------------------------------------------------
+
+
+def _id(bf: BoundField) -> str:
+    return bf.auto_id or bf.html_name
+
+
+def _hint(help_text: Any) -> dict[str, str] | None:
+    if not help_text:
+        return None
+    return {"html": str(help_text)} if isinstance(help_text, SafeData) else {"text": str(help_text)}
+
+
+def _flat_choices(field: forms.Field) -> list[tuple[str, str]]:
+    flat: list[tuple[str, str]] = []
+    for value, text in getattr(field, "choices", []):
+        if isinstance(text, list | tuple):  # an optgroup
+            flat.extend((str(v), str(t)) for v, t in text)
+        else:
+            flat.append(("" if value is None else str(value), str(text)))
+    return flat
+
+
+def _choice_items(
+    field: forms.Field, item_hints: Mapping[str, str], divider_before: str | None
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for value, text in _flat_choices(field):
+        if value == "":  # "---------" belongs to selects, not radios or checkboxes
+            continue
+        if divider_before is not None and value == str(divider_before):
+            items.append({"divider": "or"})
+        item: dict[str, Any] = {"value": value, "text": text}
+        if value in item_hints:
+            item["hint"] = {"text": str(item_hints[value])}
+        items.append(item)
+    return items
+
+
+def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``extra`` over ``base`` (dicts merge, anything else replaces)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _without_none(data: Any) -> Any:
+    # The macros print a None value as "None"; leaving the key out is what they expect.
+    if isinstance(data, Mapping):
+        return {key: _without_none(value) for key, value in data.items() if value is not None}
+    if isinstance(data, list):
+        return [_without_none(value) for value in data]
+    return data
+
+
+__all__ = ["DATE_PARTS", "GovukDateField", "GovukDateInput", "GovukForm", "GovukFormMixin", "GovukModelForm"]

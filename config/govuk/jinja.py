@@ -1,0 +1,138 @@
+"""One Jinja2 environment for every page, holding the official GOV.UK Frontend macros.
+
+The macros come from ``govuk-frontend-jinja`` (installed with govuk-frontend-django). Django builds this
+environment once per process; templates and macro modules are compiled once and reused. govuk-frontend-django's
+own components, which as shipped build a new environment on every render, are pointed at the same environment by
+``use_shared_environment`` (see docs/govuk-rendering.md for the figures).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
+
+_ENVIRONMENT: Environment | None = None
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def govuk_date(value: Any, with_weekday: bool = False) -> str:
+    """A date the GOV.UK way: 'Monday 23 November 2026' or '23 November 2026'."""
+    return date_format(value, "l j F Y" if with_weekday else "j F Y")
+
+
+def govuk_time(value: Any) -> str:
+    """A time the GOV.UK way: '2pm', '9:15am', 'midday'."""
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def environment(**options: Any) -> Environment:
+    """Build the environment Django's Jinja2 backend uses; called once per process."""
+    global _ENVIRONMENT
+    template_dirs = options.pop("loader", None)
+    loader = ChoiceLoader(
+        [
+            template_dirs or FileSystemLoader([str(d) for d in settings.TEMPLATES[0]["DIRS"]]),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    options.setdefault("autoescape", select_autoescape())
+    options.setdefault("auto_reload", settings.DEBUG)
+    options.setdefault("cache_size", 800)
+    env = Environment(loader=loader, extensions=["jinja2.ext.i18n"], **options)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translation.gettext, translation.ngettext, newstyle=True
+    )
+    env.globals.update(
+        static=static,
+        url=url,
+        get_messages=get_messages,
+        get_language=translation.get_language,
+        settings=settings,
+    )
+    env.filters.update(govuk_date=govuk_date, govuk_time=govuk_time)
+    _ENVIRONMENT = env
+    return env
+
+
+def shared_environment() -> Environment:
+    """The environment of the Jinja2 template backend (built on first use)."""
+    if _ENVIRONMENT is None:
+        from django.template import engines
+
+        engines["jinja2"]  # building the backend calls environment()
+    assert _ENVIRONMENT is not None
+    return _ENVIRONMENT
+
+
+@functools.cache
+def _component_path(macro_name: str) -> str:
+    # govukCharacterCount -> character-count
+    stem = macro_name.removeprefix("govuk")
+    slug = "".join("-" + c.lower() if c.isupper() else c for c in stem).lstrip("-")
+    return f"govuk_frontend_jinja/components/{slug}/macro.html"
+
+
+def render_macro(macro_name: str, params: dict[str, Any] | None = None) -> Markup:
+    """Call one official GOV.UK macro (e.g. ``govukButton``) with its params, from Python."""
+    module = shared_environment().get_template(_component_path(macro_name)).module
+    return Markup(getattr(module, macro_name)(params or {}))
+
+
+def use_shared_environment() -> None:
+    """Make govuk-frontend-django's components render through the shared environment.
+
+    As shipped, ``GovUKComponent.render`` builds a new Jinja environment, loader and template on every call
+    (about 10 ms for one button). The component's data and macro are unchanged; only the environment is reused.
+    """
+    from govuk_frontend_django.components.base import GovUKComponent
+
+    if getattr(GovUKComponent, "_uses_shared_environment", False):
+        return
+
+    def render(
+        self: Any,
+        template_name: Any = None,
+        context: Any = None,
+        renderer: Any = None,
+        component_data: dict[str, Any] | None = None,
+    ) -> str:
+        data = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        if component_data:
+            data.update(component_data)
+        data = _drop_empty(data)
+        return render_macro(self._macro_name, data)
+
+    GovUKComponent.shipped_render = GovUKComponent.render  # type: ignore[attr-defined]  # kept for the benchmark
+    GovUKComponent.render = render  # type: ignore[method-assign]
+    GovUKComponent.__str__ = render  # type: ignore[method-assign]
+    GovUKComponent.__html__ = render  # type: ignore[attr-defined]
+    GovUKComponent._uses_shared_environment = True  # type: ignore[attr-defined]
+
+
+def _drop_empty(data: Any) -> Any:
+    """Remove None values the way govuk-frontend-django does before calling a macro."""
+    if isinstance(data, dict):
+        return {k: _drop_empty(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_drop_empty(v) for v in data if v is not None]
+    if hasattr(data, "__dataclass_fields__"):
+        return _drop_empty({k: v for k, v in data.__dict__.items() if not k.startswith("_")})
+    return data

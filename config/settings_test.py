@@ -1,0 +1,28 @@
+"""Settings for the test suite: the same settings as production, with a throwaway secret and fast hashing.
+
+CI points DATABASE_URL and REDIS_URL at real PostgreSQL and Redis; without them the tests run on SQLite with
+eager tasks, and the tests that need the real services are skipped with a reason.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "test",
+        }
+    }
+# Tests run tasks inline unless a test starts a real worker itself.
+CELERY_TASK_ALWAYS_EAGER = True

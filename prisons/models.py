@@ -1,0 +1,183 @@
+"""Prisons and their timetables: the weekly session templates, date-specific sessions and blocked dates."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+
+MAX_BOOKING_WINDOW_DAYS = 28
+DEFAULT_LEAD_DAYS = 3
+DEFAULT_ADULT_AGE = 18
+DEFAULT_MAX_VISITORS = 6
+DEFAULT_MAX_ADULTS = 3
+DEFAULT_OPEN_CAPACITY = 20
+DEFAULT_CLOSED_CAPACITY = 2
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class PrisonQuerySet(models.QuerySet["Prison"]):
+    def bookable_online(self) -> PrisonQuerySet:
+        return self.filter(enabled=True, closed=False)
+
+
+class Prison(models.Model):
+    """A prison, or one booking line of a prison: several can share a NOMIS code (see docs/prison-data.md)."""
+
+    slug = models.SlugField(max_length=80, unique=True, help_text="From the data file name, e.g. rochester.")
+    code = models.CharField("NOMIS code", max_length=3, db_index=True)
+    name = models.CharField(max_length=120)
+    name_cy = models.CharField("Welsh name", max_length=120, blank=True)
+    address = models.TextField(blank=True)
+    address_cy = models.TextField("Welsh address", blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    enabled = models.BooleanField("enabled for online booking", default=False)
+    private = models.BooleanField("privately run", default=False)
+    closed = models.BooleanField(default=False)
+    booking_window = models.PositiveSmallIntegerField(
+        default=MAX_BOOKING_WINDOW_DAYS, help_text="Days ahead a visit can be booked (28 at most)."
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_LEAD_DAYS, help_text="Processing days of notice before the first bookable day."
+    )
+    works_weekends = models.BooleanField(default=False, help_text="Whether weekends count as processing days.")
+    adult_age = models.PositiveSmallIntegerField(
+        default=DEFAULT_ADULT_AGE, help_text="The age from which a visitor counts towards the adult limit."
+    )
+    max_visitors = models.PositiveSmallIntegerField(default=DEFAULT_MAX_VISITORS)
+    max_adults = models.PositiveSmallIntegerField(default=DEFAULT_MAX_ADULTS)
+    what_to_bring = models.TextField(blank=True)
+    getting_there = models.TextField(blank=True)
+
+    objects = PrisonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking_window__gte=1, booking_window__lte=MAX_BOOKING_WINDOW_DAYS),
+                name="prison_booking_window_1_to_28",
+            ),
+            models.CheckConstraint(condition=Q(adult_age__lte=18), name="prison_adult_age_at_most_18"),
+            models.CheckConstraint(
+                condition=Q(max_adults__gte=1, max_visitors__gte=models.F("max_adults")),
+                name="prison_visitor_limits_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the visitor's language: Welsh where the prison has a Welsh name."""
+        if self.name_cy and translation.get_language() == "cy":
+            return self.name_cy
+        return self.name
+
+    @property
+    def display_address(self) -> str:
+        if self.address_cy and translation.get_language() == "cy":
+            return self.address_cy
+        return self.address
+
+    @property
+    def phone_href(self) -> str:
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+class SessionTemplate(models.Model):
+    """One line of the weekly timetable: a weekday, a time, and how often it recurs from its anchor date."""
+
+    prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="session_templates")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    valid_from = models.DateField(help_text="The first date it runs; also the anchor for every-N-weeks.")
+    valid_to = models.DateField(null=True, blank=True, help_text="The last date it runs, if it ends.")
+    every_n_weeks = models.PositiveSmallIntegerField(default=1, help_text="1 weekly, 2 fortnightly...")
+    open_capacity = models.PositiveSmallIntegerField(default=DEFAULT_OPEN_CAPACITY, help_text="Open tables.")
+    closed_capacity = models.PositiveSmallIntegerField(default=DEFAULT_CLOSED_CAPACITY, help_text="Closed tables.")
+    # Empty list: open to every prisoner. Otherwise only to prisoners in one of the listed groups.
+    locations = models.JSONField(default=list, blank=True, help_text="Wing or location prefixes, e.g. A, B-1.")
+    incentive_levels = models.JSONField(default=list, blank=True, help_text="e.g. BAS, STD, ENH.")
+    categories = models.JSONField(default=list, blank=True, help_text="e.g. A, B, C, D.")
+
+    class Meta:
+        ordering = ["prison", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="template_ends_after_start"),
+            models.CheckConstraint(condition=Q(every_n_weeks__gte=1), name="template_every_n_weeks_positive"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="template_valid_to_after_valid_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class DateSpecificSession(models.Model):
+    """A session on one date. Where a date has any of these, they replace the weekly timetable that day."""
+
+    prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="date_specific_sessions")
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    open_capacity = models.PositiveSmallIntegerField(default=DEFAULT_OPEN_CAPACITY)
+    closed_capacity = models.PositiveSmallIntegerField(default=DEFAULT_CLOSED_CAPACITY)
+
+    class Meta:
+        ordering = ["prison", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prison", "date", "start_time"], name="one_date_specific_session_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="date_session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class BlockedDate(models.Model):
+    """No visits on a date at a prison, or (with a start time) no visits in one session on that date."""
+
+    prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="blocked_dates")
+    date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True, help_text="Blank blocks the whole day.")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["prison", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prison", "date"], condition=Q(start_time__isnull=True), name="one_whole_day_block_per_date"
+            ),
+            models.UniqueConstraint(
+                fields=["prison", "date", "start_time"],
+                condition=Q(start_time__isnull=False),
+                name="one_session_block_per_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}" + (f" {self.start_time:%H:%M}" if self.start_time else " (whole day)")
+
+    @property
+    def is_whole_day(self) -> bool:
+        return self.start_time is None

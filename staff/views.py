@@ -1,0 +1,43 @@
+"""The staff console: sign in and out, and the prisons a user covers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from staff.forms import SignInForm
+from staff.selectors import prisons_for_user
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in to the staff console."""
+    form = SignInForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        next_url = request.POST.get("next") or request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+        return redirect(next_url)
+    return render(request, "staff/sign-in.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """Ask, then sign out (signing out changes state, so it is a POST)."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("staff:sign-in")
+    return render(request, "staff/sign-out.html")
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The prisons this user covers."""
+    return render(request, "staff/home.html", {"prisons": prisons_for_user(request.user), "active_nav": "home"})

@@ -1,0 +1,44 @@
+"""One shared Jinja environment renders the same GOV.UK markup as govuk-frontend-django as shipped."""
+
+from __future__ import annotations
+
+import re
+
+from govuk_frontend_django.components.base import GovUKComponent
+from govuk_frontend_django.components.button import GovUKButton
+from govuk_frontend_django.components.radios import GovUKRadios
+
+from config.govuk.jinja import render_macro, shared_environment
+
+
+def squash(html: str) -> str:
+    return re.sub(r"\s+", " ", str(html)).strip()
+
+
+def test_patched_components_render_what_the_library_renders() -> None:
+    radios = GovUKRadios(
+        name="slot",
+        idPrefix="slot",
+        fieldset={"legend": {"text": "Choose a time"}},
+        items=[{"value": "a", "text": "2pm"}, {"value": "b", "text": "3pm"}],
+    )
+    for component in (GovUKButton(text="Continue", preventDoubleClick=True), radios):
+        shipped = GovUKComponent.shipped_render(component)  # type: ignore[attr-defined]
+        assert squash(component.render()) == squash(shipped)
+
+
+def test_render_macro_reuses_one_environment_and_compiled_template() -> None:
+    env = shared_environment()
+    render_macro("govukButton", {"text": "Continue"})
+    cached = env.cache.copy() if env.cache is not None else {}
+    html = render_macro("govukButton", {"text": "Save"})
+    assert "Save" in html and 'class="govuk-button"' in html
+    assert shared_environment() is env
+    assert env.cache is not None and set(env.cache) == set(cached)
+
+
+def test_character_count_maps_to_its_template() -> None:
+    html = render_macro(
+        "govukCharacterCount", {"name": "needs", "id": "needs", "maxlength": 200, "label": {"text": "Support needs"}}
+    )
+    assert 'data-maxlength="200"' in html

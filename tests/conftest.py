@@ -1,0 +1,57 @@
+"""Test-wide fixtures and the rule for tests that need real services.
+
+Tests marked ``postgres``, ``redis`` or ``browser`` are skipped, with the reason, where the service is missing.
+CI sets REQUIRE_SERVICES=1: there a missing service fails the test instead, so nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the main thread; Django's async-safety check would otherwise refuse
+# database access from the live-server fixtures.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}; REQUIRE_SERVICES=1 means nothing may be skipped", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("redis") and not redis_reachable():
+        service_missing("needs Redis: set REDIS_URL=redis://... to a running server")
+    if item.get_closest_marker("browser") and not CHROMIUM:
+        service_missing("needs Chromium: apt-get install -y chromium")
+
+
+@pytest.fixture
+def prison_data_dir(settings: object) -> Path:
+    from django.conf import settings as django_settings
+
+    return Path(django_settings.PRISON_DATA_DIR)

@@ -1,0 +1,72 @@
+"""Staff sign-in, sign-out and the prisons a user covers."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from prisons.models import Prison
+from staff.models import PrisonAccess
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rochester_staff() -> User:
+    user = User.objects.create_user("robin", password="a-long-test-password")
+    rochester = Prison.objects.create(slug="rochester", code="RCI", name="Rochester", enabled=True)
+    Prison.objects.create(slug="cardiff", code="CFI", name="Cardiff", enabled=True)
+    PrisonAccess.objects.create(user=user, prison=rochester)
+    return user
+
+
+def test_staff_pages_need_sign_in(client: Client) -> None:
+    response = client.get("/staff/")
+    assert response.status_code == 302 and response["Location"].startswith("/staff/sign-in?next=/staff/")
+
+
+def test_sign_in_errors_in_govuk_wording(client: Client, rochester_staff: User) -> None:
+    empty = client.post("/staff/sign-in", {}).content.decode()
+    assert "Enter your username" in empty and "Enter your password" in empty
+    wrong = client.post("/staff/sign-in", {"username": "robin", "password": "nope"}).content.decode()
+    assert "Enter a correct username and password" in wrong
+
+
+def test_sign_in_shows_only_your_prisons(client: Client, rochester_staff: User) -> None:
+    response = client.post("/staff/sign-in", {"username": "robin", "password": "a-long-test-password"})
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    html = client.get("/staff/").content.decode()
+    assert "Rochester" in html and "Cardiff" not in html
+
+
+def test_sign_in_never_redirects_off_site(client: Client, rochester_staff: User) -> None:
+    response = client.post(
+        "/staff/sign-in?next=https://evil.example/",
+        {"username": "robin", "password": "a-long-test-password", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/staff/"
+
+
+def test_sign_out_is_a_post(client: Client, rochester_staff: User) -> None:
+    client.force_login(rochester_staff)
+    assert client.get("/staff/sign-out").status_code == 200
+    assert client.get("/staff/").status_code == 200  # still signed in after the GET
+    client.post("/staff/sign-out")
+    assert client.get("/staff/").status_code == 302
+
+
+def test_seed_demo_creates_the_readme_users(prison_data_dir) -> None:
+    from django.core.management import call_command
+
+    call_command("import_prisons", str(prison_data_dir), stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())  # safe to run twice
+    clerk = User.objects.get(username="clerk")
+    assert clerk.check_password("visits-demo-2026")
+    assert PrisonAccess.objects.filter(user=clerk).count() == 22
+    assert list(PrisonAccess.objects.filter(user__username="rochester").values_list("prison__slug", flat=True)) == [
+        "rochester"
+    ]
