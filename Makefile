@@ -22,10 +22,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## run: install, migrate, import the prisons, create demo staff, serve on http://127.0.0.1:$(PORT)
+## run: install, migrate, import the prisons, seed the NOMIS stub, generate sessions, create demo staff, serve on http://127.0.0.1:$(PORT)
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py import_prisons
+	$(DEV_ENV) $(BIN)/python manage.py seed_nomis_stub
+	$(DEV_ENV) $(BIN)/python manage.py generate_sessions
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -38,9 +40,21 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## bench: the benchmarks (figures as ratios measured in one run)
+## bench: the benchmarks (figures as ratios measured in one run), on PostgreSQL when it answers on 127.0.0.1:5432
+## (in the database visits_bench, dropped and made anew each run), otherwise on a temporary SQLite file
+BENCH_PG_HOST ?= 127.0.0.1
+BENCH_PG_USER ?= postgres
+BENCH_PG_DB ?= visits_bench
 bench: install-test
-	$(BIN)/python -m benchmarks
+	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -h $(BENCH_PG_HOST) -q; then \
+		echo "PostgreSQL answers on $(BENCH_PG_HOST): benchmarking in the database $(BENCH_PG_DB), made anew"; \
+		psql -h $(BENCH_PG_HOST) -U $(BENCH_PG_USER) -d postgres -q -v ON_ERROR_STOP=1 \
+			-c 'DROP DATABASE IF EXISTS "$(BENCH_PG_DB)" WITH (FORCE)' -c 'CREATE DATABASE "$(BENCH_PG_DB)"' \
+		&& BENCH_DATABASE_URL=postgres://$(BENCH_PG_USER)@$(BENCH_PG_HOST):5432/$(BENCH_PG_DB) $(BIN)/python -m benchmarks; \
+	else \
+		echo "No PostgreSQL on $(BENCH_PG_HOST): benchmarking on a temporary SQLite file"; \
+		$(BIN)/python -m benchmarks; \
+	fi
 
 ## up: the full stack under Docker Compose (postgres, redis, web under gunicorn, worker, beat)
 up:

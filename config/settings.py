@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "prisons",
     "visits",
     "staff",
+    "prisons.nomis.stub",
 ]
 
 MIDDLEWARE = [
@@ -216,3 +217,15 @@ STAFF_SERVICE_NAME = "Manage prison visits"
 FEEDBACK_URL = os.environ.get("FEEDBACK_URL", "mailto:feedback@visit-someone-in-prison.example")
 # The prison data shipped with the service (copied from shared/data/prisons; MIT licence kept beside it).
 PRISON_DATA_DIR = Path(os.environ.get("PRISON_DATA_DIR", str(BASE_DIR / "prisons" / "data" / "prisons")))
+
+# NOMIS: the adapter class behind prisons.nomis.get_client(). The stub serves seeded data from the database.
+NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", "prisons.nomis.stub.client.StubNomisClient")
+NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
+# Fault injection for the stub (tests and demos): added latency, a share of calls that fail, or NOMIS down.
+NOMIS_STUB_LATENCY_MS = int(os.environ.get("NOMIS_STUB_LATENCY_MS", "0"))
+NOMIS_STUB_FAILURE_RATE = float(os.environ.get("NOMIS_STUB_FAILURE_RATE", "0"))
+NOMIS_STUB_DOWN = env_bool("NOMIS_STUB_DOWN", False)
+NOMIS_STUB_SEED = int(os.environ.get("NOMIS_STUB_SEED", "20261121"))
+
+# The public address of the service, for links in emails and texts.
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")

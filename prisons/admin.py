@@ -1,6 +1,28 @@
-from django.contrib import admin
+from typing import Any
 
-from prisons.models import BlockedDate, DateSpecificSession, Prison, SessionTemplate
+from django.contrib import admin
+from django.utils import timezone
+
+from prisons.models import BlockedDate, DateSpecificSession, Prison, SessionTemplate, VisitSession
+from prisons.services import sessions_generate
+
+
+class RegeneratesSessions(admin.ModelAdmin):
+    """A timetable change in the admin regenerates the prison's visit sessions at once."""
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        sessions_generate(today=timezone.localdate(), prisons=[obj.prison])
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        prison = obj.prison
+        super().delete_model(request, obj)
+        sessions_generate(today=timezone.localdate(), prisons=[prison])
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        prisons = list(Prison.objects.filter(id__in=queryset.values("prison_id")))
+        super().delete_queryset(request, queryset)
+        sessions_generate(today=timezone.localdate(), prisons=prisons)
 
 
 class SessionTemplateInline(admin.TabularInline):
@@ -10,6 +32,10 @@ class SessionTemplateInline(admin.TabularInline):
 
 @admin.register(Prison)
 class PrisonAdmin(admin.ModelAdmin):
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # the timetable inline may have changed
+        sessions_generate(today=timezone.localdate(), prisons=[form.instance])
+
     list_display = ["name", "code", "enabled", "private", "closed", "booking_window", "lead_days", "adult_age"]
     list_filter = ["enabled", "private", "closed"]
     search_fields = ["name", "code", "slug"]
@@ -17,7 +43,7 @@ class PrisonAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionTemplate)
-class SessionTemplateAdmin(admin.ModelAdmin):
+class SessionTemplateAdmin(RegeneratesSessions):
     list_display = [
         "prison",
         "weekday",
@@ -34,14 +60,32 @@ class SessionTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(DateSpecificSession)
-class DateSpecificSessionAdmin(admin.ModelAdmin):
+class DateSpecificSessionAdmin(RegeneratesSessions):
     list_display = ["prison", "date", "start_time", "end_time", "open_capacity", "closed_capacity"]
     search_fields = ["prison__name", "prison__code"]
     date_hierarchy = "date"
 
 
 @admin.register(BlockedDate)
-class BlockedDateAdmin(admin.ModelAdmin):
+class BlockedDateAdmin(RegeneratesSessions):
     list_display = ["prison", "date", "start_time", "reason"]
+    search_fields = ["prison__name", "prison__code"]
+    date_hierarchy = "date"
+
+
+@admin.register(VisitSession)
+class VisitSessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "prison",
+        "date",
+        "start_time",
+        "end_time",
+        "open_capacity",
+        "closed_capacity",
+        "blocked",
+        "removed",
+        "needs_review",
+    ]
+    list_filter = ["blocked", "removed", "needs_review"]
     search_fields = ["prison__name", "prison__code"]
     date_hierarchy = "date"

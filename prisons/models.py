@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
 
-MAX_BOOKING_WINDOW_DAYS = 28
+from prisons.window import MAX_BOOKING_WINDOW_DAYS, bookable_window
+
 DEFAULT_LEAD_DAYS = 3
 DEFAULT_ADULT_AGE = 18
 DEFAULT_MAX_VISITORS = 6
@@ -91,6 +94,12 @@ class Prison(models.Model):
         if self.address_cy and translation.get_language() == "cy":
             return self.address_cy
         return self.address
+
+    def bookable_window(self, today: date) -> tuple[date, date]:
+        """The first and last dates a visitor can book online, from today."""
+        return bookable_window(
+            today, lead_days=self.lead_days, works_weekends=self.works_weekends, booking_window=self.booking_window
+        )
 
     @property
     def phone_href(self) -> str:
@@ -181,3 +190,47 @@ class BlockedDate(models.Model):
     @property
     def is_whole_day(self) -> bool:
         return self.start_time is None
+
+
+class VisitSession(models.Model):
+    """One concrete session on one date: the unit that capacity is counted against.
+
+    Generated from the timetable for each prison's window (``prisons.services.sessions_generate``). A session the
+    timetable no longer has is deleted if no visit ever used it; otherwise it stays, marked ``removed``, for the
+    staff to review. A blocked session stays, marked ``blocked``, so that its visits can be found and the date
+    picker can say why it cannot be booked.
+    """
+
+    prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="visit_sessions")
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    template = models.ForeignKey(
+        SessionTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="visit_sessions"
+    )
+    open_capacity = models.PositiveSmallIntegerField()
+    closed_capacity = models.PositiveSmallIntegerField()
+    # Copied from the template so that eligibility needs no join; empty means open to every prisoner.
+    locations = models.JSONField(default=list, blank=True)
+    incentive_levels = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    blocked = models.BooleanField(default=False)
+    removed = models.BooleanField(default=False, help_text="No longer in the timetable, kept for its visits.")
+    needs_review = models.BooleanField(default=False, help_text="A timetable change affected its visits.")
+
+    class Meta:
+        ordering = ["prison", "date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["prison", "date", "start_time"], name="one_visit_session_per_start"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="visit_session_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "prison"], name="visit_session_date_prison")]
+
+    def __str__(self) -> str:
+        return f"{self.prison.code} {self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    @property
+    def bookable(self) -> bool:
+        return not (self.blocked or self.removed)

@@ -26,5 +26,6 @@ def prison_timetable(*, prison: Prison, first: date, last: date) -> dict[date, l
 
 
 def prison_coming_week(*, prison: Prison, today: date) -> dict[date, list[SessionSlot]]:
-    """Visiting times for the seven days from today."""
-    return prison_timetable(prison=prison, first=today, last=today + timedelta(days=6))
+    """Visiting times for the seven days from today, without blocked sessions."""
+    week = prison_timetable(prison=prison, first=today, last=today + timedelta(days=6))
+    return {day: [slot for slot in slots if not slot.blocked] for day, slots in week.items()}

@@ -7,7 +7,7 @@ BlockedDate) and need no database, so that tests can state the rules plainly.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Protocol
 
@@ -22,6 +22,9 @@ class TemplateLike(Protocol):
     every_n_weeks: int
     open_capacity: int
     closed_capacity: int
+    locations: list[str]
+    incentive_levels: list[str]
+    categories: list[str]
 
 
 class DateSpecificLike(Protocol):
@@ -47,6 +50,10 @@ class SessionSlot:
     open_capacity: int
     closed_capacity: int
     template_id: int | None = None
+    locations: tuple[str, ...] = ()
+    incentive_levels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    blocked: bool = False
 
 
 def template_runs_on(template: TemplateLike, day: date) -> bool:
@@ -65,13 +72,15 @@ def sessions_on(
     date_specific: Iterable[DateSpecificLike] = (),
     blocks: Iterable[BlockLike] = (),
 ) -> list[SessionSlot]:
-    """The sessions that run on ``day``, in start order, after date-specific sessions and blocks are applied."""
+    """The sessions on ``day`` in start order: date-specific ones replace the weekly pattern; blocked ones are
+    kept and marked ``blocked`` (a whole-day block marks them all)."""
+    whole_day_blocked = False
     blocked_starts = set()
     for block in blocks:
         if block.date != day:
             continue
         if block.start_time is None:
-            return []
+            whole_day_blocked = True
         blocked_starts.add(block.start_time)
 
     specific = [s for s in date_specific if s.date == day]
@@ -79,11 +88,22 @@ def sessions_on(
         slots = [SessionSlot(day, s.start_time, s.end_time, s.open_capacity, s.closed_capacity) for s in specific]
     else:
         slots = [
-            SessionSlot(day, t.start_time, t.end_time, t.open_capacity, t.closed_capacity, t.id)
+            SessionSlot(
+                day,
+                t.start_time,
+                t.end_time,
+                t.open_capacity,
+                t.closed_capacity,
+                t.id,
+                tuple(t.locations),
+                tuple(t.incentive_levels),
+                tuple(t.categories),
+            )
             for t in templates
             if template_runs_on(t, day)
         ]
-    return sorted((s for s in slots if s.start_time not in blocked_starts), key=lambda s: (s.start_time, s.end_time))
+    slots = [replace(s, blocked=True) if whole_day_blocked or s.start_time in blocked_starts else s for s in slots]
+    return sorted(slots, key=lambda s: (s.start_time, s.end_time))
 
 
 def sessions_between(

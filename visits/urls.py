@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from visits import views
+from visits.views import check, details, dropout, manage, start, time
 
 app_name = "visits"
 
@@ -12,8 +12,30 @@ def page(name: str) -> TemplateView:
 
 
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("prison", views.choose_prison, name="choose-prison"),
+    path("", start.start, name="start"),
+    # The booking journey, in the order of visits.journey.STEPS.
+    path("prison", start.choose_prison, name="choose-prison"),
+    path("prisoner", details.PrisonerView.as_view(), name="prisoner"),
+    path("visitors", details.VisitorsView.as_view(), name="visitors"),
+    path("visitors/add", details.VisitorFormView.as_view(), name="visitor-add"),
+    path("visitors/<int:index>/change", details.VisitorFormView.as_view(), name="visitor-change"),
+    path("visitors/<int:index>/remove", details.RemoveVisitorView.as_view(), name="visitor-remove"),
+    path("support", details.SupportView.as_view(), name="support"),
+    path("choose-time", time.ChooseTimeView.as_view(), name="choose-time"),
+    path("choose-time/<int:rank>", time.ChooseTimeView.as_view(), name="choose-time-rank"),
+    path("another-time", time.AnotherTimeView.as_view(), name="another-time"),
+    path("contact", details.ContactView.as_view(), name="contact"),
+    path("check", check.CheckAnswersView.as_view(), name="check"),
+    path("confirmation", check.confirmation, name="confirmation"),
+    path("cannot-book/<slug:reason>", dropout.drop_out, name="drop-out"),
+    # Managing a visit.
+    path("manage", manage.find_visit, name="find-visit"),
+    path("visit/<str:token>", manage.manage_link, name="manage-link"),
+    path("visit/<str:token>/cancel", manage.cancel, name="cancel"),
+    path("visit/<str:token>/withdraw", manage.withdraw, name="withdraw"),
+    path("visit/<str:token>/change", manage.change_time, name="change-time"),
+    path("visit/<str:token>/calendar.ics", check.calendar_file, name="calendar"),
+    # Pages every GOV.UK service carries.
     path("help", page("help"), name="help"),
     path("cookies", page("cookies"), name="cookies"),
     path("accessibility", page("accessibility"), name="accessibility"),

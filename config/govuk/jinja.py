@@ -9,6 +9,7 @@ own components, which as shipped build a new environment on every render, are po
 from __future__ import annotations
 
 import functools
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,15 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    Undefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 _ENVIRONMENT: Environment | None = None
@@ -43,6 +52,16 @@ def govuk_time(value: Any) -> str:
     return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
 
 
+def from_iso(value: str) -> date:
+    """'2026-11-23' -> a date, for answers kept as ISO strings in the session."""
+    return date.fromisoformat(value)
+
+
+def error_item(text: str, href: str) -> dict[str, str]:
+    """One entry of a GOV.UK error summary's errorList."""
+    return {"text": text, "href": href}
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses; called once per process."""
     global _ENVIRONMENT
@@ -53,6 +72,9 @@ def environment(**options: Any) -> Environment:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    # The GOV.UK macros are ports of Nunjucks, where a missing param is silently empty. Django's backend asks for
+    # DebugUndefined when DEBUG is on, which would print debug text into the pages (even into form values).
+    options["undefined"] = Undefined
     options.setdefault("autoescape", select_autoescape())
     options.setdefault("auto_reload", settings.DEBUG)
     options.setdefault("cache_size", 800)
@@ -67,7 +89,7 @@ def environment(**options: Any) -> Environment:
         get_language=translation.get_language,
         settings=settings,
     )
-    env.filters.update(govuk_date=govuk_date, govuk_time=govuk_time)
+    env.filters.update(govuk_date=govuk_date, govuk_time=govuk_time, fromiso=from_iso, error_item=error_item)
     _ENVIRONMENT = env
     return env
 

@@ -12,3 +12,13 @@
     })
   }
 })()
+;(function () {
+  'use strict'
+  // "Print this page": a link that prints. Without JavaScript the browser's own print still works.
+  document.querySelectorAll('[data-module="app-print"]').forEach(function (link) {
+    link.addEventListener('click', function (event) {
+      event.preventDefault()
+      window.print()
+    })
+  })
+})()

@@ -60,7 +60,8 @@ def test_choose_a_prison_with_the_autocomplete(live_server: Any, page: Any, pris
     shoot(page, "choose-prison")
     with page.expect_navigation():
         page.get_by_role("button", name="Continue").click()
-    assert page.locator("h1").inner_text() == "Rochester"
+    assert page.locator("h1").inner_text() == "Who are you visiting?"
+    assert page.locator(".govuk-caption-l").inner_text() == "Rochester"
     assert failures == []
 
 
@@ -76,7 +77,7 @@ def test_choose_a_prison_without_javascript(live_server: Any, page_without_js: A
     page.get_by_label("Which prison are you visiting?").select_option(label="Cardiff")
     with page.expect_navigation():
         page.get_by_role("button", name="Continue").click()
-    assert page.locator("h1").inner_text() == "Cardiff"
+    assert page.locator(".govuk-caption-l").inner_text() == "Cardiff"
 
 
 def test_error_summary_is_focused_and_accessible(live_server: Any, page: Any, prisons: None) -> None:

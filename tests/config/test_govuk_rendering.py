@@ -42,3 +42,20 @@ def test_character_count_maps_to_its_template() -> None:
         "govukCharacterCount", {"name": "needs", "id": "needs", "maxlength": 200, "label": {"text": "Support needs"}}
     )
     assert 'data-maxlength="200"' in html
+
+
+def test_missing_macro_params_render_empty_even_with_debug_on(settings) -> None:
+    from jinja2 import DebugUndefined
+
+    from config.govuk import jinja
+
+    settings.DEBUG = True
+    shared = jinja.shared_environment()
+    try:
+        env = jinja.environment(undefined=DebugUndefined)  # what Django's backend passes when DEBUG is on
+    finally:
+        jinja._ENVIRONMENT = shared
+    html = env.get_template("govuk_frontend_jinja/components/character-count/macro.html").module.govukCharacterCount(
+        {"name": "details", "id": "details", "maxlength": 200, "label": {"text": "Details"}}
+    )
+    assert "no such element" not in html and "></textarea>" in html.replace("\n", "")

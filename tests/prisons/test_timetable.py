@@ -21,6 +21,9 @@ class Template:
     open_capacity: int = 20
     closed_capacity: int = 2
     id: int | None = 1
+    locations: tuple[str, ...] = ()
+    incentive_levels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,16 +76,19 @@ def test_date_specific_sessions_replace_the_weekly_pattern() -> None:
     ("blocks", "expected"),
     [([], [time(9, 15), time(14)]), ([Block(MONDAY)], []), ([Block(MONDAY, time(9, 15))], [time(14)])],
 )
-def test_blocks_remove_a_day_or_one_session(blocks: list[Block], expected: list[time]) -> None:
+def test_blocks_mark_a_day_or_one_session(blocks: list[Block], expected: list[time]) -> None:
     templates = [
         Template(0, *AFTERNOON, valid_from=date(2026, 1, 5)),
         Template(0, time(9, 15), time(10, 45), valid_from=date(2026, 1, 5), id=2),
     ]
-    assert [s.start_time for s in sessions_on(MONDAY, templates, [], blocks)] == expected
+    slots = sessions_on(MONDAY, templates, [], blocks)
+    assert [s.start_time for s in slots] == [time(9, 15), time(14)]  # blocked sessions are kept, marked
+    assert [s.start_time for s in slots if not s.blocked] == expected
 
 
 def test_sessions_between_covers_every_date_inclusive() -> None:
-    t = Template(5, time(9, 15), time(10, 45), valid_from=date(2026, 1, 3))
+    t = Template(5, time(9, 15), time(10, 45), valid_from=date(2026, 1, 3), locations=("A",))
     days = sessions_between(MONDAY, date(2026, 11, 29), [t])
+    assert days[date(2026, 11, 28)][0].locations == ("A",)
     assert list(days) == [date(2026, 11, d) for d in range(23, 30)]
     assert [d for d, slots in days.items() if slots] == [date(2026, 11, 28)]

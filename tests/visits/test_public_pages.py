@@ -38,9 +38,10 @@ def test_choose_prison_errors(client: Client, rochester: Prison) -> None:
     assert "Select a prison from the list" in unknown
 
 
-def test_choose_prison_goes_to_the_prison(client: Client, rochester: Prison) -> None:
+def test_choose_prison_starts_the_journey(client: Client, rochester: Prison) -> None:
     response = client.post("/prison", {"prison": "rochester"})
-    assert response.status_code == 302 and response["Location"] == "/prisons/rochester"
+    assert response.status_code == 302 and response["Location"] == "/prisoner"
+    assert client.session["booking"] == {"prison": "rochester"}
 
 
 @pytest.mark.parametrize("path", ["/help", "/cookies", "/accessibility", "/privacy", "/prison-data-licence"])

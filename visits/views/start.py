@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from prisons.selectors import prisons_bookable_online
 from visits.forms import ChoosePrisonForm
+from visits.journey import Answers, next_url
+from visits.services import hold_release
 
 
 @require_GET
@@ -20,7 +22,15 @@ def start(request: HttpRequest) -> HttpResponse:
 def choose_prison(request: HttpRequest) -> HttpResponse:
     """Which prison are you visiting? Every prison that takes online bookings."""
     prisons = prisons_bookable_online()
-    form = ChoosePrisonForm(request.POST if request.method == "POST" else None, prisons=prisons)
+    answers = Answers(request)
+    form = ChoosePrisonForm(
+        request.POST if request.method == "POST" else None, prisons=prisons, initial={"prison": answers.get("prison")}
+    )
     if request.method == "POST" and form.is_valid():
-        return redirect("prisons:detail", slug=form.cleaned_data["prison"])
+        if answers.get("prison") != form.cleaned_data["prison"]:
+            if answers.hold is not None:
+                hold_release(visit=answers.hold)
+            answers.clear()  # a different prison: start the journey afresh
+            answers.set("prison", form.cleaned_data["prison"])
+        return redirect(next_url(request, "prison"))
     return render(request, "visits/choose-prison.html", {"form": form, "back_url": "/"})

@@ -1,0 +1,49 @@
+"""The implementations of NomisClient that the contract suite runs against, each with its arranger.
+
+An arranger sets facts up in that implementation's NOMIS, in the interface's own words (its dataclasses), and
+reads back what the interface cannot (whether a visit is cancelled). To run the contract against a real client:
+write an arranger for its test environment, add a factory here, and add its name to ``params`` in
+test_contract.py's ``nomis`` fixture.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from prisons.nomis.interface import ApprovedVisitor, NomisClient, Prisoner, Unavailability, VisitBalance
+from prisons.nomis.stub.arrange import StubArranger
+from prisons.nomis.stub.client import StubNomisClient
+
+
+class NomisArranger(Protocol):
+    def add_prisoner(self, prisoner: Prisoner, *, balance: VisitBalance | None = ...) -> str: ...
+
+    def add_approved_visitor(self, number: str, visitor: ApprovedVisitor) -> int: ...
+
+    def add_non_association(self, number: str, other_number: str) -> None: ...
+
+    def set_visit_balance(self, number: str, balance: VisitBalance) -> None: ...
+
+    def add_unavailability(self, number: str, unavailability: Unavailability) -> None: ...
+
+    def move_prisoner(self, number: str, to_prison: str) -> None: ...
+
+    def release_prisoner(self, number: str) -> None: ...
+
+    def visit_status(self, nomis_visit_id: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Nomis:
+    client: NomisClient
+    arrange: NomisArranger
+
+
+def stub_nomis() -> Nomis:
+    return Nomis(client=StubNomisClient(rng=random.Random(0)), arrange=StubArranger())
+
+
+IMPLEMENTATIONS: dict[str, Callable[[], Nomis]] = {"stub": stub_nomis}

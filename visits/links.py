@@ -1,0 +1,37 @@
+"""Signed links to manage a visit: unguessable, tied to one visit, and no good after the visit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from visits.models import Visit
+
+SALT = "visits.manage-link"
+
+
+def manage_token(visit: Visit) -> str:
+    return signing.dumps({"ref": visit.reference}, salt=SALT, compress=True)
+
+
+def manage_url(visit: Visit) -> str:
+    """The absolute link to manage this visit, for messages."""
+    return settings.SERVICE_BASE_URL.rstrip("/") + reverse("visits:manage-link", args=[manage_token(visit)])
+
+
+def visit_for_token(token: str, *, now: datetime | None = None) -> Visit | None:
+    """The visit a manage link is for, or None if the link is bad or the visit has happened."""
+    try:
+        reference = signing.loads(token, salt=SALT)["ref"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+    visit = Visit.objects.select_related("session", "prison").filter(reference=reference).first()
+    if visit is None:
+        return None
+    now = now or timezone.now()
+    ends = timezone.make_aware(datetime.combine(visit.session.date, visit.session.end_time))
+    return visit if now < ends else None

@@ -1,0 +1,258 @@
+"""The booking domain's data: visits, their visitors, preferences, flags, events, and the outbox of messages.
+
+State changes happen only in ``visits.services``; each leaves a ``VisitEvent``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from prisons.models import Prison, VisitSession
+
+HOLD_MINUTES = 10
+
+
+class VisitState(models.TextChoices):
+    RESERVED = "reserved", "Reserved"  # a 10-minute hold while the visitor finishes the journey
+    BOOKED = "booked", "Booked"
+    REQUESTED = "requested", "Requested"  # needs staff review
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CANCELLED = "cancelled", "Cancelled"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "Did not attend"
+    EXPIRED = "expired", "Hold expired"
+
+
+# States that take a place in their session (a reserved hold only until it expires).
+PLACE_TAKING_STATES = (VisitState.RESERVED, VisitState.BOOKED, VisitState.REQUESTED)
+# States of a visit that is still going to happen (or may): for double-booking and non-association checks.
+ACTIVE_STATES = PLACE_TAKING_STATES
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", "In person"
+    PRISONER = "prisoner", "By the prisoner"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Cymraeg"
+
+
+class Visit(models.Model):
+    """One visit: a session, a prisoner, a party of visitors, a main contact, and its state."""
+
+    reference = models.CharField(max_length=11, unique=True)
+    prison = models.ForeignKey(Prison, on_delete=models.PROTECT, related_name="visits")
+    session = models.ForeignKey(VisitSession, on_delete=models.PROTECT, related_name="visits")
+    closed = models.BooleanField(default=False, help_text="A closed visit (behind a screen).")
+    state = models.CharField(max_length=10, choices=VisitState.choices, default=VisitState.RESERVED)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+
+    prisoner_number = models.CharField(max_length=7)
+    prisoner_first_name = models.CharField(max_length=100)
+    prisoner_last_name = models.CharField(max_length=100)
+    prisoner_date_of_birth = models.DateField(null=True, blank=True)
+    prisoner_location = models.CharField(max_length=40, blank=True)
+
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True, help_text="A UK mobile in E.164, e.g. +447700900123.")
+    wants_email = models.BooleanField(default=True)
+    wants_sms = models.BooleanField(default=False)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    support_needs = models.JSONField(default=list, blank=True)
+    support_details = models.CharField(max_length=200, blank=True)
+
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits_booked"
+    )
+    overbooked = models.BooleanField(default=False, help_text="Booked by staff beyond the session's capacity.")
+    rejection_reasons = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session__date", "session__start_time", "id"]
+        constraints = [
+            # Never the same prisoner twice in one session: the database refuses it whatever the code does.
+            models.UniqueConstraint(
+                fields=["session", "prisoner_number"],
+                condition=Q(state__in=[s.value for s in ACTIVE_STATES]),
+                name="one_active_visit_per_prisoner_per_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=VisitState.RESERVED) | Q(hold_expires_at__isnull=False),
+                name="reserved_visit_has_hold_expiry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "state"], name="visit_session_state"),
+            models.Index(fields=["prisoner_number", "state"], name="visit_prisoner_state"),
+            models.Index(fields=["prison", "state"], name="visit_prison_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Visitor(models.Model):
+    """One member of the party; position 0 is the lead visitor."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="visitors")
+    position = models.PositiveSmallIntegerField()
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    nomis_contact_id = models.BigIntegerField(null=True, blank=True, help_text="The approved-list contact matched.")
+    refused = models.BooleanField(default=False, help_text="Refused by staff; the rest of the visit stands.")
+    refusal_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["visit", "position"]
+        constraints = [models.UniqueConstraint(fields=["visit", "position"], name="one_visitor_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.position == 0
+
+
+class VisitPreference(models.Model):
+    """A session a visitor asked for, in order, when the visit is a request (up to 3)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="preferences")
+    rank = models.PositiveSmallIntegerField()
+    session = models.ForeignKey(VisitSession, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["visit", "rank"]
+        constraints = [models.UniqueConstraint(fields=["visit", "rank"], name="one_preference_per_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} preference {self.rank}"
+
+
+class FlagReason(models.TextChoices):
+    PRISONER_MOVED = "prisoner_moved", "Prisoner moved"
+    PRISONER_RELEASED = "prisoner_released", "Prisoner released"
+    RESTRICTION = "restriction", "New restriction"
+    VISITOR_BANNED = "visitor_banned", "Visitor banned"
+    DATE_BLOCKED = "date_blocked", "Date blocked"
+    SESSION_CHANGED = "session_changed", "Session changed"
+    MESSAGE_FAILED = "message_failed", "Message could not be delivered"
+
+
+class VisitFlag(models.Model):
+    """Something changed after booking that staff must look at; cleared by changing, cancelling or keeping."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=FlagReason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["visit"], condition=Q(cleared_at__isnull=True), name="open_flags")]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class EventType(models.TextChoices):
+    RESERVED = "reserved", "Reserved"
+    BOOKED = "booked", "Booked"
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Request approved"
+    REJECTED = "rejected", "Request rejected"
+    WITHDRAWN = "withdrawn", "Request withdrawn"
+    CANCELLED = "cancelled", "Cancelled"
+    CHANGED = "changed", "Changed"
+    VISITOR_REFUSED = "visitor_refused", "Visitor refused"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "Did not attend"
+    EXPIRED = "expired", "Hold expired"
+    FLAGGED = "flagged", "Flagged for review"
+    FLAG_CLEARED = "flag_cleared", "Flag cleared"
+    OVERRIDE = "override", "Rule overridden by staff"
+
+
+class VisitEvent(models.Model):
+    """One thing that happened to a visit: what, who, when, why and through which channel."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, help_text="'visitor', 'system', or the staff user's name.")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} by {self.actor_label}"
+
+
+class MessageKind(models.TextChoices):
+    BOOKED = "booked", "Visit booked"
+    REQUESTED = "requested", "Visit requested"
+    APPROVED = "approved", "Request approved"
+    REJECTED = "rejected", "Request rejected"
+    CANCELLED_BY_VISITOR = "cancelled_by_visitor", "Visit cancelled by you"
+    CANCELLED_BY_PRISON = "cancelled_by_prison", "Visit cancelled by the prison"
+    CHANGED = "changed", "Visit changed"
+    REMINDER = "reminder", "Reminder"
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent to Notify"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed permanently"
+
+
+class OutboxMessage(models.Model):
+    """A message to send, written in the same transaction as the change that causes it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=24, choices=MessageKind.choices)
+    channel = models.CharField(max_length=5, choices=MessageChannel.choices)
+    recipient = models.CharField(max_length=254)
+    personalisation = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    notify_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()})"

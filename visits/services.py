@@ -1,0 +1,573 @@
+"""The booking service: every write to a visit, for every channel.
+
+Each operation is keyword-only, transactional, records its event, and writes the messages it causes to the outbox
+in the same transaction. Capacity and double booking are enforced with row locks on the day's sessions
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers instead) and backed
+by database constraints, so no interleaving of requests across processes can overbook a session.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from prisons.models import VisitSession
+from visits.errors import AlreadyProcessed, HoldLost, InvalidChange, NotAllowed, SessionUnavailable
+from visits.models import (
+    ACTIVE_STATES,
+    HOLD_MINUTES,
+    PLACE_TAKING_STATES,
+    Channel,
+    EventType,
+    Language,
+    Visit,
+    VisitEvent,
+    Visitor,
+    VisitPreference,
+    VisitState,
+)
+from visits.notifications import queue_messages
+from visits.rules import MAX_PREFERENCES, PartyMember
+
+REFERENCE_ALPHABET = "bcdfghjkmnpqrstvwxz"  # no vowels (no words), no l (looks like 1 and I)
+STAFF_CANCEL_DAYS_AFTER = 28
+
+
+class Actor:
+    """Who is making a change: a visitor, the system, or a staff user."""
+
+    def __init__(self, *, user: AbstractBaseUser | None = None, label: str | None = None) -> None:
+        self.user = user
+        self.label = label or (user.get_username() if user is not None else "visitor")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user is not None
+
+    @classmethod
+    def visitor(cls) -> Actor:
+        return cls(label="visitor")
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(label="system")
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    email: str = ""
+    phone: str = ""  # a UK mobile in E.164
+    wants_email: bool = True
+    wants_sms: bool = False
+    language: str = Language.ENGLISH
+
+
+@dataclass(frozen=True)
+class PrisonerDetails:
+    number: str
+    first_name: str
+    last_name: str
+    date_of_birth: date | None = None
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A staff override of a rule, with the reason that is recorded on the visit's timeline."""
+
+    rule: str  # "capacity" or "allowance"
+    reason: str
+
+
+def new_reference() -> str:
+    """A short, unambiguous reference such as ``bc-df-gh-jk``."""
+    letters = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return "-".join(letters[i : i + 2] for i in range(0, 8, 2))
+
+
+def _record(
+    visit: Visit,
+    type: str,
+    actor: Actor,
+    *,
+    channel: str | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> VisitEvent:
+    return VisitEvent.objects.create(
+        visit=visit,
+        type=type,
+        actor=actor.user,
+        actor_label=actor.label,
+        channel=channel or visit.channel,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _lock_days(prison_day_pairs: Sequence[tuple[int, date]]) -> dict[int, VisitSession]:
+    """Lock every session of each (prison, date), in one order everywhere so that two changes never deadlock."""
+    condition = Q()
+    for prison_id, day in sorted(set(prison_day_pairs), key=lambda pair: (pair[1], pair[0])):
+        condition |= Q(prison_id=prison_id, date=day)
+    sessions = VisitSession.objects.select_for_update().filter(condition).order_by("date", "prison_id", "id")
+    return {s.id: s for s in sessions}
+
+
+def _expire_stale_holds(now: datetime, **filters: Any) -> int:
+    """Mark holds that have run out as expired, each with its event; rows another process is expiring are
+    skipped, so no hold is expired (or recorded) twice."""
+    stale = list(
+        Visit.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state=VisitState.RESERVED, hold_expires_at__lte=now, **filters)
+        .order_by()
+        .only("id", "channel")
+    )
+    if stale:
+        Visit.objects.filter(id__in=[v.id for v in stale]).update(state=VisitState.EXPIRED, updated_at=now)
+        VisitEvent.objects.bulk_create(
+            VisitEvent(visit=v, type=EventType.EXPIRED, actor_label="system", channel=v.channel) for v in stale
+        )
+    return len(stale)
+
+
+def _places_taken(session: VisitSession, *, closed: bool, now: datetime, excluding: Visit | None = None) -> int:
+    taken = Visit.objects.filter(session=session, closed=closed, state__in=PLACE_TAKING_STATES).exclude(
+        state=VisitState.RESERVED, hold_expires_at__lte=now
+    )
+    if excluding is not None:
+        taken = taken.exclude(id=excluding.id)
+    return taken.count()
+
+
+def _take_place(
+    *,
+    session: VisitSession,
+    prisoner_number: str,
+    closed: bool,
+    now: datetime,
+    non_associations: Sequence[str],
+    moving: Visit | None = None,
+    override: Override | None = None,
+) -> bool:
+    """Check, under the day's locks, that the session can take this prisoner's visit. Returns whether it is an
+    overbooking (allowed only with a capacity override); raises SessionUnavailable otherwise."""
+    if session.blocked or session.removed:
+        raise SessionUnavailable(code="blocked")
+    same_prisoner = Visit.objects.filter(
+        session=session, prisoner_number=prisoner_number, state__in=ACTIVE_STATES
+    ).exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
+    if moving is not None:
+        same_prisoner = same_prisoner.exclude(id=moving.id)
+    if same_prisoner.exists():
+        raise SessionUnavailable("The prisoner already has a visit at this time", code="already_booked")
+    if non_associations and (
+        Visit.objects.filter(
+            prison_id=session.prison_id,
+            session__date=session.date,
+            prisoner_number__in=non_associations,
+            state__in=ACTIVE_STATES,
+        )
+        .exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
+        .exists()
+    ):
+        raise SessionUnavailable(code="non_association")
+    capacity = session.closed_capacity if closed else session.open_capacity
+    if _places_taken(session, closed=closed, now=now, excluding=moving) < capacity:
+        return False
+    if override is not None and override.rule == "capacity":
+        return True
+    raise SessionUnavailable(code="full")
+
+
+@transaction.atomic
+def visit_reserve(
+    *,
+    session: VisitSession,
+    prisoner: PrisonerDetails,
+    party: Sequence[PartyMember],
+    closed: bool,
+    channel: str = Channel.ONLINE,
+    actor: Actor | None = None,
+    non_associations: Sequence[str] = (),
+    visitor_contact_ids: Sequence[int | None] = (),
+    override: Override | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """Hold a place in a session for 10 minutes while the visitor finishes; the hold counts against capacity."""
+    now = now or timezone.now()
+    actor = actor or Actor.visitor()
+    if override is not None and not actor.is_staff:
+        raise NotAllowed("Only staff can override the booking rules")
+    sessions = _lock_days([(session.prison_id, session.date)])
+    session = sessions[session.id]
+    _expire_stale_holds(now, session_id__in=list(sessions))
+    overbooked = _take_place(
+        session=session,
+        prisoner_number=prisoner.number,
+        closed=closed,
+        now=now,
+        non_associations=non_associations,
+        override=override,
+    )
+    visit = _create_with_unique_reference(
+        prison_id=session.prison_id,
+        session=session,
+        closed=closed,
+        state=VisitState.RESERVED,
+        hold_expires_at=now + timedelta(minutes=HOLD_MINUTES),
+        prisoner_number=prisoner.number.upper(),
+        prisoner_first_name=prisoner.first_name,
+        prisoner_last_name=prisoner.last_name,
+        prisoner_date_of_birth=prisoner.date_of_birth,
+        prisoner_location=prisoner.location,
+        channel=channel,
+        booked_by=actor.user,
+        overbooked=overbooked,
+    )
+    Visitor.objects.bulk_create(
+        Visitor(
+            visit=visit,
+            position=i,
+            first_name=m.first_name,
+            last_name=m.last_name,
+            date_of_birth=m.date_of_birth,
+            nomis_contact_id=visitor_contact_ids[i] if i < len(visitor_contact_ids) else None,
+        )
+        for i, m in enumerate(party)
+    )
+    _record(visit, EventType.RESERVED, actor, data={"session_id": session.id})
+    if overbooked and override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
+    return visit
+
+
+def _create_with_unique_reference(**fields: Any) -> Visit:
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return Visit.objects.create(reference=new_reference(), **fields)
+        except IntegrityError as error:
+            if "reference" not in str(error).lower():
+                raise SessionUnavailable(
+                    "The prisoner already has a visit at this time", code="already_booked"
+                ) from error
+    raise RuntimeError("Could not find a free visit reference after 5 tries")
+
+
+def _locked_visit(visit: Visit, *, expected: Sequence[str]) -> Visit:
+    locked = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
+    if locked.state not in expected:
+        raise AlreadyProcessed()
+    return locked
+
+
+def _confirm_hold(visit: Visit, now: datetime, non_associations: Sequence[str]) -> Visit:
+    """Lock the day, check the hold is still good (or its place still free), and return the visit locked."""
+    sessions = _lock_days([(visit.prison_id, visit.session.date)])
+    visit = _locked_visit(visit, expected=[VisitState.RESERVED, VisitState.EXPIRED])
+    if visit.state == VisitState.EXPIRED or (visit.hold_expires_at is not None and visit.hold_expires_at <= now):
+        # The hold ran out: take the place again if it is still free, otherwise the visitor chooses again.
+        try:
+            _take_place(
+                session=sessions[visit.session_id],
+                prisoner_number=visit.prisoner_number,
+                closed=visit.closed,
+                now=now,
+                non_associations=non_associations,
+                moving=visit,
+            )
+        except SessionUnavailable as error:
+            raise HoldLost() from error
+    return visit
+
+
+def _apply_contact(visit: Visit, contact: ContactDetails, support_needs: Sequence[str], support_details: str) -> None:
+    visit.contact_email, visit.contact_phone = contact.email, contact.phone
+    visit.wants_email, visit.wants_sms, visit.language = contact.wants_email, contact.wants_sms, contact.language
+    visit.support_needs, visit.support_details = list(support_needs), support_details
+
+
+@transaction.atomic
+def visit_book(
+    *,
+    visit: Visit,
+    contact: ContactDetails,
+    support_needs: Sequence[str] = (),
+    support_details: str = "",
+    actor: Actor | None = None,
+    non_associations: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Visit:
+    """Turn a hold into a booked visit: instant confirmation."""
+    now = now or timezone.now()
+    actor = actor or Actor.visitor()
+    visit = _confirm_hold(visit, now, non_associations)
+    _apply_contact(visit, contact, support_needs, support_details)
+    visit.state, visit.hold_expires_at = VisitState.BOOKED, None
+    visit.save()
+    _record(visit, EventType.BOOKED, actor)
+    queue_messages(visit, "booked")
+    return visit
+
+
+@transaction.atomic
+def visit_request(
+    *,
+    visit: Visit,
+    contact: ContactDetails,
+    preferences: Sequence[VisitSession] = (),
+    reasons: Sequence[str] = (),
+    support_needs: Sequence[str] = (),
+    support_details: str = "",
+    actor: Actor | None = None,
+    non_associations: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Visit:
+    """Turn a hold into a request for staff to review: the held session is the first preference, then up to two
+    more in order. The first keeps its place while the request waits."""
+    now = now or timezone.now()
+    actor = actor or Actor.visitor()
+    others = [s for s in preferences if s.id != visit.session_id]
+    if len(others) > MAX_PREFERENCES - 1 or len({s.id for s in others}) != len(others):
+        raise InvalidChange(f"Choose up to {MAX_PREFERENCES} different times")
+    if any(s.prison_id != visit.prison_id for s in others):
+        raise InvalidChange("Every time must be at the same prison")
+    visit = _confirm_hold(visit, now, non_associations)
+    _apply_contact(visit, contact, support_needs, support_details)
+    visit.state, visit.hold_expires_at = VisitState.REQUESTED, None
+    visit.save()
+    VisitPreference.objects.bulk_create(
+        VisitPreference(visit=visit, rank=rank, session_id=session_id)
+        for rank, session_id in enumerate([visit.session_id, *[s.id for s in others]], start=1)
+    )
+    _record(visit, EventType.REQUESTED, actor, data={"reasons": list(reasons)})
+    queue_messages(visit, "requested")
+    return visit
+
+
+@transaction.atomic
+def visit_cancel(*, visit: Visit, reason: str, actor: Actor, now: datetime | None = None) -> Visit:
+    """Cancel a booked visit: by the visitor before it starts, by staff until 28 days after, or by the system."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise InvalidChange("Enter a reason for cancelling")
+    visit = _locked_visit(visit, expected=[VisitState.BOOKED])
+    starts = visit_starts_at(visit)
+    if actor.label == "visitor" and now >= starts:
+        raise NotAllowed("The visit has already started, so it cannot be cancelled online. Phone the prison.")
+    if actor.is_staff and now > starts + timedelta(days=STAFF_CANCEL_DAYS_AFTER):
+        raise NotAllowed(f"Visits can only be cancelled up to {STAFF_CANCEL_DAYS_AFTER} days after they happen")
+    visit.state = VisitState.CANCELLED
+    visit.save(update_fields=["state", "updated_at"])
+    _record(visit, EventType.CANCELLED, actor, reason=reason)
+    if starts > now:
+        queue_messages(
+            visit, "cancelled_by_visitor" if actor.label == "visitor" else "cancelled_by_prison", reason=reason
+        )
+    return visit
+
+
+@transaction.atomic
+def request_withdraw(*, visit: Visit, actor: Actor | None = None, reason: str = "") -> Visit:
+    """The visitor withdraws a request that has not been decided."""
+    actor = actor or Actor.visitor()
+    visit = _locked_visit(visit, expected=[VisitState.REQUESTED])
+    visit.state = VisitState.WITHDRAWN
+    visit.save(update_fields=["state", "updated_at"])
+    _record(visit, EventType.WITHDRAWN, actor, reason=reason)
+    return visit
+
+
+@transaction.atomic
+def visit_change(
+    *,
+    visit: Visit,
+    session: VisitSession,
+    actor: Actor,
+    reason: str = "",
+    non_associations: Sequence[str] = (),
+    override: Override | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """Move a booked visit to another session. Atomic: the old place is released only once the new one is
+    secured, in the same transaction."""
+    now = now or timezone.now()
+    if override is not None and not actor.is_staff:
+        raise NotAllowed("Only staff can override the booking rules")
+    if session.prison_id != visit.prison_id:
+        raise InvalidChange("The new time must be at the same prison")
+    old = VisitSession.objects.get(pk=visit.session_id)
+    sessions = _lock_days([(old.prison_id, old.date), (session.prison_id, session.date)])
+    visit = _locked_visit(visit, expected=[VisitState.BOOKED])
+    if actor.label == "visitor" and now >= visit_starts_at(visit):
+        raise NotAllowed("The visit has already started, so it cannot be changed online. Phone the prison.")
+    if session.id == visit.session_id:
+        raise InvalidChange("Choose a different time")
+    _expire_stale_holds(now, session_id__in=list(sessions))
+    overbooked = _take_place(
+        session=sessions[session.id],
+        prisoner_number=visit.prisoner_number,
+        closed=visit.closed,
+        now=now,
+        non_associations=non_associations,
+        moving=visit,
+        override=override,
+    )
+    visit.session, visit.overbooked = sessions[session.id], overbooked
+    visit.save(update_fields=["session", "overbooked", "updated_at"])
+    _record(
+        visit, EventType.CHANGED, actor, reason=reason, data={"from_session_id": old.id, "to_session_id": session.id}
+    )
+    if overbooked and override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
+    queue_messages(visit, "changed", previous_session=old)
+    return visit
+
+
+@transaction.atomic
+def request_approve(
+    *,
+    visit: Visit,
+    session: VisitSession,
+    actor: Actor,
+    non_associations: Sequence[str] = (),
+    override: Override | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """Approve a request into one of its preferences; the visit is then booked."""
+    now = now or timezone.now()
+    preferred = set(VisitPreference.objects.filter(visit=visit).values_list("session_id", flat=True))
+    if session.id not in preferred:
+        raise InvalidChange("Choose one of the times the visitor asked for")
+    old = VisitSession.objects.get(pk=visit.session_id)
+    sessions = _lock_days([(old.prison_id, old.date), (session.prison_id, session.date)])
+    visit = _locked_visit(visit, expected=[VisitState.REQUESTED])
+    _expire_stale_holds(now, session_id__in=list(sessions))
+    overbooked = _take_place(
+        session=sessions[session.id],
+        prisoner_number=visit.prisoner_number,
+        closed=visit.closed,
+        now=now,
+        non_associations=non_associations,
+        moving=visit,
+        override=override,
+    )
+    visit.session, visit.state, visit.overbooked = sessions[session.id], VisitState.BOOKED, overbooked
+    visit.save(update_fields=["session", "state", "overbooked", "updated_at"])
+    _record(visit, EventType.APPROVED, actor, data={"session_id": session.id})
+    if overbooked and override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
+    queue_messages(visit, "approved")
+    return visit
+
+
+class RejectionReason:
+    NO_ALLOWANCE = "no_allowance"
+    SLOTS_UNAVAILABLE = "slots_unavailable"
+    VISITOR_NOT_APPROVED = "visitor_not_approved"
+    VISITOR_BANNED = "visitor_banned"
+    PRISONER_MOVED = "prisoner_moved"
+    PRISONER_RELEASED = "prisoner_released"
+    OTHER = "other"
+
+    ALL = (
+        NO_ALLOWANCE,
+        SLOTS_UNAVAILABLE,
+        VISITOR_NOT_APPROVED,
+        VISITOR_BANNED,
+        PRISONER_MOVED,
+        PRISONER_RELEASED,
+        OTHER,
+    )
+
+
+@transaction.atomic
+def request_reject(
+    *,
+    visit: Visit,
+    reasons: Sequence[str],
+    actor: Actor,
+    allowance_renews_on: date | None = None,
+    other_reason: str = "",
+) -> Visit:
+    """Reject a request with reasons. "No allowance" needs the date it renews; "other" needs the words."""
+    if not reasons or any(r not in RejectionReason.ALL for r in reasons):
+        raise InvalidChange("Select a reason for rejecting the request")
+    if RejectionReason.NO_ALLOWANCE in reasons and allowance_renews_on is None:
+        raise InvalidChange("Enter the date the prisoner's visiting allowance renews")
+    if RejectionReason.OTHER in reasons and not other_reason.strip():
+        raise InvalidChange("Enter the reason for rejecting the request")
+    visit = _locked_visit(visit, expected=[VisitState.REQUESTED])
+    visit.state = VisitState.REJECTED
+    visit.rejection_reasons = list(reasons)
+    visit.save(update_fields=["state", "rejection_reasons", "updated_at"])
+    data: dict[str, Any] = {"reasons": list(reasons)}
+    if allowance_renews_on:
+        data["allowance_renews_on"] = allowance_renews_on.isoformat()
+    _record(visit, EventType.REJECTED, actor, reason=other_reason, data=data)
+    queue_messages(
+        visit, "rejected", reasons=list(reasons), allowance_renews_on=allowance_renews_on, other_reason=other_reason
+    )
+    return visit
+
+
+@transaction.atomic
+def visitor_refuse(*, visit: Visit, visitor: Visitor, reason: str, actor: Actor) -> Visit:
+    """Refuse one visitor while the visit goes ahead for the others."""
+    if not reason.strip():
+        raise InvalidChange("Enter a reason for refusing the visitor")
+    visit = _locked_visit(visit, expected=[VisitState.BOOKED, VisitState.REQUESTED])
+    visitor = Visitor.objects.select_for_update().get(pk=visitor.pk, visit=visit)
+    if visitor.refused:
+        raise AlreadyProcessed("This visitor has already been refused")
+    if not visit.visitors.filter(refused=False).exclude(pk=visitor.pk).exists():
+        raise NotAllowed("You cannot refuse every visitor: cancel or reject the visit instead")
+    visitor.refused, visitor.refusal_reason = True, reason
+    visitor.save(update_fields=["refused", "refusal_reason"])
+    _record(visit, EventType.VISITOR_REFUSED, actor, reason=reason, data={"visitor_id": visitor.id})
+    return visit
+
+
+@transaction.atomic
+def visit_record_attendance(*, visit: Visit, attended: bool, actor: Actor, now: datetime | None = None) -> Visit:
+    """Record that a booked visit happened, or that the visitors did not come."""
+    now = now or timezone.now()
+    visit = _locked_visit(visit, expected=[VisitState.BOOKED])
+    if timezone.localdate(now) < visit.session.date:
+        raise NotAllowed("You can only record attendance on or after the day of the visit")
+    visit.state = VisitState.ATTENDED if attended else VisitState.NO_SHOW
+    visit.save(update_fields=["state", "updated_at"])
+    _record(visit, EventType.ATTENDED if attended else EventType.NO_SHOW, actor)
+    return visit
+
+
+@transaction.atomic
+def hold_release(*, visit: Visit, actor: Actor | None = None) -> None:
+    """Let a hold go before it runs out: the visitor changed an answer the hold depended on."""
+    locked = (
+        Visit.objects.select_for_update(of=("self",)).filter(pk=visit.pk, state=VisitState.RESERVED).order_by().first()
+    )
+    if locked is not None:
+        locked.state = VisitState.EXPIRED
+        locked.save(update_fields=["state", "updated_at"])
+        _record(locked, EventType.EXPIRED, actor or Actor.visitor(), reason="Released: the visitor changed an answer")
+
+
+@transaction.atomic
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Mark every hold that has run out as expired (a tidy-up: an expired hold stops counting at once anyway)."""
+    return _expire_stale_holds(now or timezone.now())
+
+
+def visit_starts_at(visit: Visit) -> datetime:
+    session = visit.session
+    return timezone.make_aware(datetime.combine(session.date, session.start_time))

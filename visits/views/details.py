@@ -1,0 +1,285 @@
+"""Journey steps about people: the prisoner, the visitors, support needs and contact details."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prisons.nomis import NomisUnavailable, get_client
+from visits import ratelimit
+from visits.forms import AddAnotherVisitorForm, ContactForm, PrisonerDetailsForm, SupportForm, VisitorForm
+from visits.journey import JourneyView
+from visits.rules import PARTY_MESSAGES, PartyProblem, PrisonerCheck, check_prisoner, party_problems
+from visits.services import hold_release
+
+NOT_MATCHED = "The prisoner details do not match our records. Check them and try again."
+
+
+def bound(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+class JourneyFormView(JourneyView):
+    """A step that is one form: GET shows it with the current answer, POST saves a valid answer and moves on."""
+
+    template_name = ""
+
+    def render_form(self, form: Any, **context: Any) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "back_url": self.back_url(), "prison": self.answers.prison, **context},
+        )
+
+    def release_hold(self) -> None:
+        """An earlier answer changed: the chosen time no longer fits, so let its place go."""
+        if self.answers.hold is not None:
+            hold_release(visit=self.answers.hold)
+        self.answers.forget("hold_visit_id", "preferences", "outcome")
+
+
+class PrisonerView(JourneyFormView):
+    """Who are you visiting? Checked against NOMIS, rate-limited per client and per prisoner number."""
+
+    step = "prisoner"
+    template_name = "visits/prisoner.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        saved = self.answers.get("prisoner")
+        initial = {**saved, "date_of_birth": date.fromisoformat(saved["date_of_birth"])} if saved else None
+        return self.render_form(PrisonerDetailsForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PrisonerDetailsForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        number = form.cleaned_data["number"]
+        if not (
+            ratelimit.allow("prisoner-client", ratelimit.client_key(request), ratelimit.PRISONER_LOOKUPS_PER_CLIENT)
+            and ratelimit.allow("prisoner-number", number, ratelimit.PRISONER_LOOKUPS_PER_NUMBER)
+        ):
+            return render(request, "visits/too-many-attempts.html", status=429)
+        prison = self.answers.prison
+        try:
+            prisoner = get_client().get_prisoner(number)
+        except NomisUnavailable:
+            return render(request, "visits/nomis-unavailable.html", {"prison": prison}, status=503)
+        check = check_prisoner(
+            prisoner,
+            last_name=form.cleaned_data["last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            prison_codes=[prison.code],
+        )
+        if check == PrisonerCheck.NOT_FOUND:
+            form.add_error(None, _(NOT_MATCHED))
+            return self.render_form(form)
+        if check == PrisonerCheck.AT_ANOTHER_PRISON:
+            return redirect("visits:drop-out", reason="moved")
+        if check == PrisonerCheck.RELEASED:
+            return redirect("visits:drop-out", reason="released")
+        previous = self.answers.get("prisoner") or {}
+        if previous.get("number") != number:
+            self.release_hold()
+        self.answers.set(
+            "prisoner",
+            {
+                "first_name": form.cleaned_data["first_name"],
+                "last_name": form.cleaned_data["last_name"],
+                "date_of_birth": form.cleaned_data["date_of_birth"].isoformat(),
+                "number": number,
+                "location": prisoner.location,  # type: ignore[union-attr]
+            },
+        )
+        return self.go_next()
+
+
+class VisitorsView(JourneyFormView):
+    """The visitors so far, with change and remove, and whether to add another (GOV.UK add-another)."""
+
+    step = "visitors"
+    template_name = "visits/visitors.html"
+
+    def limits(self) -> dict[str, int]:
+        prison = self.answers.prison
+        return {
+            "max_visitors": prison.max_visitors,
+            "max_adults": prison.max_adults,  # type: ignore[union-attr]
+            "adult_age": prison.adult_age,
+        }  # type: ignore[union-attr]
+
+    def problems(self) -> list[str]:
+        dobs = [m.date_of_birth for m in self.answers.party]
+        found = party_problems(dobs, on=timezone.localdate(), **self.limits()) if dobs else []
+        return [_(PARTY_MESSAGES[p]).format(**self.limits()) for p in found]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not self.answers.visitors:
+            return redirect("visits:visitor-add")
+        return self.render_list(AddAnotherVisitorForm())
+
+    def render_list(self, form: AddAnotherVisitorForm) -> HttpResponse:
+        visitors = self.answers.visitors
+        can_add = len(visitors) < self.limits()["max_visitors"]
+        return self.render_form(form, visitors=visitors, can_add=can_add, problems=self.problems(), **self.limits())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if len(self.answers.visitors) >= self.limits()["max_visitors"]:
+            return self.finish()
+        form = AddAnotherVisitorForm(request.POST)
+        if not form.is_valid():
+            return self.render_list(form)
+        if form.cleaned_data["add_another"] == "yes":
+            return redirect("visits:visitor-add")
+        return self.finish()
+
+    def finish(self) -> HttpResponse:
+        if self.problems():
+            return self.render_list(AddAnotherVisitorForm())
+        return self.go_next()
+
+
+class RemoveVisitorView(JourneyFormView):
+    """Are you sure you want to remove this visitor?"""
+
+    step = "visitors"
+
+    def get(self, request: HttpRequest, index: int) -> HttpResponse:
+        visitors = self.answers.visitors
+        if index >= len(visitors):
+            return redirect("visits:visitors")
+        return render(
+            request, "visits/visitor-remove.html", {"visitor": visitors[index], "back_url": reverse("visits:visitors")}
+        )
+
+    def post(self, request: HttpRequest, index: int) -> HttpResponse:
+        visitors = self.answers.visitors
+        if index < len(visitors):
+            del visitors[index]
+            self.answers.set("visitors", visitors)
+            self.release_hold()
+        return redirect("visits:visitors")
+
+
+class VisitorFormView(JourneyFormView):
+    """Add a visitor (the first is the lead visitor) or change one."""
+
+    step = "visitors"
+    template_name = "visits/visitor.html"
+
+    def get(self, request: HttpRequest, index: int | None = None) -> HttpResponse:
+        visitors = self.answers.visitors
+        if index is not None:
+            if index >= len(visitors):
+                return redirect("visits:visitors")
+            saved = visitors[index]
+            form = VisitorForm(initial={**saved, "date_of_birth": date.fromisoformat(saved["date_of_birth"])})
+        elif len(visitors) >= self.answers.prison.max_visitors:  # type: ignore[union-attr]
+            return redirect("visits:visitors")
+        else:
+            form = VisitorForm()
+        return self.render_visitor(form, index)
+
+    def render_visitor(self, form: VisitorForm, index: int | None) -> HttpResponse:
+        position = len(self.answers.visitors) if index is None else index
+        prison = self.answers.prison
+        return self.render_form(
+            form,
+            is_lead=position == 0,
+            index=index,
+            back_url=reverse("visits:visitors") if self.answers.visitors else self.back_url(),
+            max_visitors=prison.max_visitors,
+            max_adults=prison.max_adults,
+            adult_age=prison.adult_age,
+        )  # type: ignore[union-attr]
+
+    def post(self, request: HttpRequest, index: int | None = None) -> HttpResponse:
+        visitors = self.answers.visitors
+        if index is not None and index >= len(visitors):
+            return redirect("visits:visitors")
+        form = VisitorForm(request.POST)
+        if not form.is_valid():
+            return self.render_visitor(form, index)
+        entry = {
+            "first_name": form.cleaned_data["first_name"],
+            "last_name": form.cleaned_data["last_name"],
+            "date_of_birth": form.cleaned_data["date_of_birth"].isoformat(),
+        }
+        party = list(visitors)
+        if index is None:
+            party.append(entry)
+        else:
+            party[index] = entry
+        prison = self.answers.prison
+        found = party_problems(
+            [date.fromisoformat(v["date_of_birth"]) for v in party],
+            on=timezone.localdate(),
+            adult_age=prison.adult_age,
+            max_visitors=prison.max_visitors,  # type: ignore[union-attr]
+            max_adults=prison.max_adults,
+        )  # type: ignore[union-attr]
+        if PartyProblem.LEAD_UNDER_18 in found and len(party) == 1:
+            return redirect("visits:drop-out", reason="no-adult")
+        for problem in found:
+            form.add_error(
+                "date_of_birth",
+                _(PARTY_MESSAGES[problem]).format(
+                    max_visitors=prison.max_visitors,
+                    max_adults=prison.max_adults,  # type: ignore[union-attr]
+                    adult_age=prison.adult_age,
+                ),
+            )  # type: ignore[union-attr]
+        if found:
+            return self.render_visitor(form, index)
+        self.answers.set("visitors", party)
+        self.release_hold()
+        return redirect("visits:visitors")
+
+
+class SupportView(JourneyFormView):
+    """Does anyone visiting need any help or support? (optional)"""
+
+    step = "support"
+    template_name = "visits/support.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_form(SupportForm(initial=self.answers.get("support")))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SupportForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        self.answers.set(
+            "support", {"needs": form.cleaned_data["needs"], "details": form.cleaned_data["details"].strip()}
+        )
+        return self.go_next()
+
+
+class ContactView(JourneyFormView):
+    """How should we contact you about this visit?"""
+
+    step = "contact"
+    template_name = "visits/contact.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_form(ContactForm(initial=self.answers.get("contact")))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ContactForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        updates = form.cleaned_data["updates"]
+        self.answers.set(
+            "contact",
+            {
+                "updates": updates,
+                "email": form.cleaned_data["email"] if "email" in updates else "",
+                "phone": form.cleaned_data["phone"] if "sms" in updates else "",
+            },
+        )
+        return self.go_next()

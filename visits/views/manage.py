@@ -1,0 +1,166 @@
+"""Manage a visit: from the signed link in every message, or by reference and email. View, cancel before it
+starts, withdraw a request, change the time (the visit keeps its old time until the new one is secured)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from prisons.models import VisitSession
+from prisons.nomis import NomisUnavailable
+from visits import ratelimit
+from visits.errors import BookingError
+from visits.forms import CancelForm, ChooseTimeForm, FindVisitForm
+from visits.links import manage_token, visit_for_token
+from visits.models import Visit, VisitState
+from visits.picker import Filters, open_day, picker_sections
+from visits.selectors import cached_prisoner_context, sessions_available
+from visits.services import Actor, request_withdraw, visit_cancel, visit_change, visit_starts_at
+
+
+def _visit_or_expired(request: HttpRequest, token: str) -> Visit | HttpResponse:
+    visit = visit_for_token(token)
+    if visit is None:
+        return render(request, "visits/manage-link-expired.html", status=404)
+    return visit
+
+
+@require_http_methods(["GET", "POST"])
+def find_visit(request: HttpRequest) -> HttpResponse:
+    """Find a visit by reference and the email it was booked with (rate-limited)."""
+    form = FindVisitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("visit-lookup", ratelimit.client_key(request), ratelimit.VISIT_LOOKUPS_PER_CLIENT):
+            return render(request, "visits/too-many-attempts.html", status=429)
+        visit = Visit.objects.filter(
+            reference=form.cleaned_data["reference"], contact_email__iexact=form.cleaned_data["email"].strip()
+        ).first()
+        if visit is not None and visit_for_token(manage_token(visit)) is not None:
+            return redirect("visits:manage-link", token=manage_token(visit))
+        form.add_error(None, _("We could not find a visit with that reference and email address"))
+    return render(request, "visits/find-visit.html", {"form": form, "back_url": "/"})
+
+
+@require_GET
+def manage_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The visit a signed link is for: its reference, time, visitors, state and what can be done."""
+    visit = _visit_or_expired(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    started = timezone.now() >= visit_starts_at(visit)
+    return render(
+        request,
+        "visits/manage.html",
+        {
+            "visit": visit,
+            "visitors": list(visit.visitors.all()),
+            "token": token,
+            "can_cancel": visit.state == VisitState.BOOKED and not started,
+            "can_withdraw": visit.state == VisitState.REQUESTED,
+            "can_change": visit.state == VisitState.BOOKED and not started,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Cancel a booked visit, with a reason, before it starts."""
+    visit = _visit_or_expired(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_cancel(
+                visit=visit,
+                reason=str(dict(form.fields["reason"].choices)[form.cleaned_data["reason"]]),
+                actor=Actor.visitor(),
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your visit has been cancelled"))
+            return redirect("visits:manage-link", token=token)
+    return render(request, "visits/cancel.html", {"form": form, "visit": visit, "back_url": f"/visit/{token}"})
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Withdraw a request the prison has not decided yet."""
+    visit = _visit_or_expired(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    error = None
+    if request.method == "POST":
+        try:
+            request_withdraw(visit=visit)
+        except BookingError as problem:
+            error = problem.message
+        else:
+            messages.success(request, _("Your request has been withdrawn"))
+            return redirect("visits:manage-link", token=token)
+    return render(request, "visits/withdraw.html", {"visit": visit, "error": error, "back_url": f"/visit/{token}"})
+
+
+@require_http_methods(["GET", "POST"])
+def change_time(request: HttpRequest, token: str) -> HttpResponse:
+    """Choose a new time; the visit keeps its old time until the new one is secured."""
+    visit = _visit_or_expired(request, token)
+    if isinstance(visit, HttpResponse):
+        return visit
+    prison = visit.prison
+    first, last = prison.bookable_window(timezone.localdate())
+    try:
+        context = cached_prisoner_context(visit.prisoner_number, first=first, last=last)
+    except NomisUnavailable:
+        return render(request, "visits/nomis-unavailable.html", {"prison": prison}, status=503)
+    if context is None:
+        return render(request, "visits/drop-out/released.html", {"prison": prison})
+    availability = sessions_available(
+        prison=prison, prisoner=context, closed=visit.closed, from_date=first, to_date=last
+    )
+    error = None
+    if request.method == "POST":
+        form = ChooseTimeForm(request.POST, bookable_ids=[a.session.id for a in availability if a.bookable])
+        if form.is_valid():
+            try:
+                visit_change(
+                    visit=visit,
+                    session=VisitSession.objects.get(pk=form.cleaned_data["session"]),
+                    actor=Actor.visitor(),
+                    non_associations=context.non_associations,
+                )
+            except BookingError as problem:
+                error = problem.message
+            else:
+                messages.success(request, _("Your visit time has been changed"))
+                return redirect("visits:manage-link", token=token)
+        else:
+            error = form.errors["session"][0]
+    filters = Filters.from_query(dict(request.GET.lists()))
+    sections = picker_sections(
+        availability, first=first, last=last, filters=filters, exclude=[visit.session_id], error=error
+    )
+    return render(
+        request,
+        "visits/choose-time.html",
+        {
+            "sections": sections,
+            "rank": 1,
+            "error": error,
+            "filters": filters,
+            "prison": prison,
+            "is_request": False,
+            "reasons": (),
+            "closed": visit.closed,
+            "open_day": open_day(sections, selected_day=None, error=error),
+            "back_url": f"/visit/{token}",
+            "action": request.path,
+            "changing": visit,
+        },
+        status=200 if error is None else 400,
+    )

@@ -1,0 +1,202 @@
+"""Journey steps about time: the accordion date picker, and extra preferences when the visit is a request."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prisons.models import VisitSession
+from prisons.nomis import NomisUnavailable
+from visits.errors import SessionUnavailable
+from visits.forms import AnotherTimeForm, ChooseTimeForm
+from visits.journey import HOLD_LOST_MESSAGE, JourneyView
+from visits.picker import Filters, has_bookable, open_day, picker_sections
+from visits.rules import MAX_PREFERENCES, Decision, Outcome, decide
+from visits.selectors import PrisonerContext, cached_prisoner_context, sessions_available
+from visits.services import PrisonerDetails, hold_release, visit_reserve
+
+DROP_OUT_FOR_REFUSAL = {
+    "no_allowance": "no-allowance",
+    "prisoner_no_visits": "no-visits",
+    "visitor_banned_indefinitely": "visitor-banned",
+}
+
+
+class TimeStepView(JourneyView):
+    """What every time step needs: the window, the prisoner's NOMIS facts and the decision for this party."""
+
+    step = "time"
+
+    def load(self) -> HttpResponse | None:
+        """Load the facts; a response when the visitor must be sent elsewhere instead."""
+        self.prison = self.answers.prison
+        self.first, self.last = self.prison.bookable_window(timezone.localdate())  # type: ignore[union-attr]
+        number = self.answers.get("prisoner")["number"]
+        try:
+            context = cached_prisoner_context(number, first=self.first, last=self.last)
+        except NomisUnavailable:
+            return render(self.request, "visits/nomis-unavailable.html", {"prison": self.prison}, status=503)
+        if context is None:
+            return redirect("visits:drop-out", reason="released")
+        self.context: PrisonerContext = context
+        self.decision: Decision = decide(
+            prisoner=context.prisoner,
+            balance=context.balance,
+            approved=context.approved,
+            party=self.answers.party,
+            on=self.first,
+        )
+        if self.decision.outcome == Outcome.REFUSE:
+            return redirect("visits:drop-out", reason=DROP_OUT_FOR_REFUSAL[self.decision.reasons[0].code])
+        return None
+
+
+class ChooseTimeView(TimeStepView):
+    """Choose a time: the accordion date picker. Choosing holds the session for 10 minutes."""
+
+    def get(self, request: HttpRequest, rank: int = 1) -> HttpResponse:
+        return self.load() or self.render_picker(rank)
+
+    def post(self, request: HttpRequest, rank: int = 1) -> HttpResponse:
+        if (response := self.load()) is not None:
+            return response
+        availability = self.availability()
+        form = ChooseTimeForm(request.POST, bookable_ids=[a.session.id for a in availability if a.bookable])
+        if not form.is_valid():
+            return self.render_picker(rank, error=form.errors["session"][0], availability=availability)
+        session = VisitSession.objects.get(pk=form.cleaned_data["session"])
+        if rank == 1:
+            return self.hold(session, availability)
+        preferences = [*[p for p in self.answers.get("preferences", []) if p != session.id][: rank - 2], session.id]
+        self.answers.set("preferences", preferences)
+        return redirect("visits:another-time") if rank < MAX_PREFERENCES else redirect("visits:contact")
+
+    def hold(self, session: VisitSession, availability: list[Any]) -> HttpResponse:
+        previous = self.answers.hold
+        if previous is not None and previous.session_id == session.id and self.answers.hold_is_live():
+            return self.after_hold()
+        if previous is not None:
+            hold_release(visit=previous)
+        prisoner = self.answers.get("prisoner")
+        try:
+            visit = visit_reserve(
+                session=session,
+                closed=self.decision.closed,
+                party=self.answers.party,
+                prisoner=PrisonerDetails(
+                    prisoner["number"],
+                    self.context.prisoner.first_name,
+                    self.context.prisoner.last_name,
+                    date.fromisoformat(prisoner["date_of_birth"]),
+                    self.context.prisoner.location,
+                ),
+                non_associations=self.context.non_associations,
+                visitor_contact_ids=self.decision.matches,
+            )
+        except SessionUnavailable:
+            self.answers.forget("hold_visit_id")
+            return self.render_picker(1, error=_(HOLD_LOST_MESSAGE), availability=self.availability())
+        self.answers.data.update(
+            hold_visit_id=visit.id,
+            preferences=[],
+            outcome=self.decision.outcome.value,
+            reasons=[r.message for r in self.decision.reasons],
+        )
+        self.answers.save()
+        return self.after_hold()
+
+    def after_hold(self) -> HttpResponse:
+        if self.decision.outcome == Outcome.REQUEST and not self.request.POST.get("change"):
+            return redirect("visits:another-time")
+        return self.go_next()
+
+    def availability(self) -> list[Any]:
+        return sessions_available(
+            prison=self.prison,
+            prisoner=self.context,
+            closed=self.decision.closed,
+            from_date=self.first,
+            to_date=self.last,
+        )
+
+    def render_picker(
+        self, rank: int, *, error: str | None = None, availability: list[Any] | None = None
+    ) -> HttpResponse:
+        availability = availability if availability is not None else self.availability()
+        filters = Filters.from_query(dict(self.request.GET.lists()))
+        chosen = [self.answers.hold.session_id] if self.answers.hold else []
+        chosen += self.answers.get("preferences", [])
+        exclude = chosen[: rank - 1]
+        selected = chosen[rank - 1] if len(chosen) >= rank else None
+        sections = picker_sections(
+            availability,
+            first=self.first,
+            last=self.last,
+            filters=filters,
+            exclude=exclude,
+            selected=selected,
+            error=error,
+        )
+        if not has_bookable(sections) and not filters.active and rank == 1:
+            return redirect("visits:drop-out", reason="nothing-bookable")
+        selected_day = next((a.session.date for a in availability if a.session.id == selected), None)
+        return render(
+            self.request,
+            "visits/choose-time.html",
+            {
+                "sections": sections,
+                "rank": rank,
+                "error": error,
+                "filters": filters,
+                "prison": self.prison,
+                "is_request": self.decision.outcome == Outcome.REQUEST,
+                "reasons": self.decision.reasons,
+                "closed": self.decision.closed,
+                "open_day": open_day(sections, selected_day=selected_day, error=error),
+                "back_url": self.back_url(),
+                "action": reverse("visits:choose-time")
+                if rank == 1
+                else reverse("visits:choose-time-rank", args=[rank]),
+            },
+            status=200 if error is None else 400,
+        )
+
+
+class AnotherTimeView(TimeStepView):
+    """A request: do you want to choose another time, in order of preference (up to 3)?"""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.load() or self.render_question(AnotherTimeForm())
+
+    def render_question(self, form: AnotherTimeForm) -> HttpResponse:
+        chosen = 1 + len(self.answers.get("preferences", []))
+        if chosen >= MAX_PREFERENCES:
+            return redirect("visits:contact")
+        return render(
+            self.request,
+            "visits/another-time.html",
+            {
+                "form": form,
+                "chosen": chosen,
+                "back_url": reverse("visits:choose-time"),
+                "prison": self.prison,
+                "reasons": self.decision.reasons,
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if (response := self.load()) is not None:
+            return response
+        form = AnotherTimeForm(request.POST)
+        if not form.is_valid():
+            return self.render_question(form)
+        if form.cleaned_data["another"] == "yes":
+            rank = 2 + len(self.answers.get("preferences", []))
+            return redirect("visits:choose-time-rank", rank=min(rank, MAX_PREFERENCES))
+        return redirect("visits:contact")
