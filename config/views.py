@@ -49,6 +49,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "errors/404.html", status=404)
 
 
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors and no database: the error may be the database itself.
     html = loader.get_template("errors/500.html").render(

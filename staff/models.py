@@ -14,6 +14,17 @@ class PrisonAccess(models.Model):
 
     class Meta:
         verbose_name_plural = "prison access"
+        # The staff console's permissions, given to roles (groups) by `manage.py sync_roles`.
+        permissions = [
+            ("view_visits", "See visits, sessions and visit sheets"),
+            ("book_visits", "Book, change and cancel visits for callers"),
+            ("override_rules", "Overbook a session or book without allowance, with a reason"),
+            ("process_requests", "Approve and reject requests, refuse visitors"),
+            ("review_flags", "Review flagged visits"),
+            ("record_attendance", "Record attendance"),
+            ("block_dates", "Block and unblock dates and sessions"),
+            ("edit_timetable", "Change the weekly timetable"),
+        ]
         constraints = [models.UniqueConstraint(fields=["user", "prison"], name="one_access_row_per_user_and_prison")]
 
     def __str__(self) -> str:

@@ -1,11 +1,31 @@
 from django.urls import path
 
-from staff import views
+from staff.views import account, booking, console, timetable
 
 app_name = "staff"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("sign-in", views.sign_in, name="sign-in"),
-    path("sign-out", views.sign_out, name="sign-out"),
+    path("", account.home, name="home"),
+    path("sign-in", account.sign_in, name="sign-in"),
+    path("sign-out", account.sign_out, name="sign-out"),
+    # Everything below is for one prison the user covers: staff.access.staff_view checks that, and the role.
+    path("<slug:prison>/", console.today, name="today"),
+    path("<slug:prison>/visits", console.visits_by_date, name="visits"),
+    path("<slug:prison>/visits/<str:reference>", console.visit_detail, name="visit"),
+    path("<slug:prison>/visits/<str:reference>/cancel", console.visit_cancel_view, name="visit-cancel"),
+    path("<slug:prison>/visits/<str:reference>/change", console.visit_change_view, name="visit-change"),
+    path("<slug:prison>/visits/<str:reference>/attendance", console.visit_attendance, name="visit-attendance"),
+    path("<slug:prison>/visits/<str:reference>/keep", console.flag_keep, name="visit-keep"),
+    path("<slug:prison>/book", booking.find_prisoner, name="book"),
+    path("<slug:prison>/book/details", booking.book_details, name="book-details"),
+    path("<slug:prison>/requests", console.request_list, name="requests"),
+    path("<slug:prison>/requests/<str:reference>", console.request_process, name="request"),
+    path("<slug:prison>/flagged", console.flag_list, name="flagged"),
+    path("<slug:prison>/blocks", timetable.block, name="blocks"),
+    path("<slug:prison>/blocks/<int:block_id>/unblock", timetable.unblock, name="unblock"),
+    path("<slug:prison>/timetable", timetable.timetable, name="timetable"),
+    path("<slug:prison>/timetable/add", timetable.template_edit, name="template-add"),
+    path("<slug:prison>/timetable/<int:template_id>", timetable.template_edit, name="template"),
+    path("<slug:prison>/sheet", console.visit_sheet, name="sheet"),
+    path("<slug:prison>/search", console.search, name="search"),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from prisons.models import VisitSession
+from prisons.models import BlockedDate, Prison, VisitSession
+from prisons.services import sessions_generate
 from visits.errors import AlreadyProcessed, HoldLost, InvalidChange, NotAllowed, SessionUnavailable
 from visits.models import (
     ACTIVE_STATES,
@@ -27,9 +28,11 @@ from visits.models import (
     PLACE_TAKING_STATES,
     Channel,
     EventType,
+    FlagReason,
     Language,
     Visit,
     VisitEvent,
+    VisitFlag,
     Visitor,
     VisitPreference,
     VisitState,
@@ -200,12 +203,16 @@ def visit_reserve(
     non_associations: Sequence[str] = (),
     visitor_contact_ids: Sequence[int | None] = (),
     override: Override | None = None,
+    allowance_override: Override | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Hold a place in a session for 10 minutes while the visitor finishes; the hold counts against capacity."""
+    """Hold a place in a session for 10 minutes while the visitor finishes; the hold counts against capacity.
+
+    Staff may override the capacity rule (``override``) and, having seen the prisoner has no allowance left, the
+    allowance rule (``allowance_override``); each override is recorded with its reason."""
     now = now or timezone.now()
     actor = actor or Actor.visitor()
-    if override is not None and not actor.is_staff:
+    if (override is not None or allowance_override is not None) and not actor.is_staff:
         raise NotAllowed("Only staff can override the booking rules")
     sessions = _lock_days([(session.prison_id, session.date)])
     session = sessions[session.id]
@@ -247,6 +254,8 @@ def visit_reserve(
     _record(visit, EventType.RESERVED, actor, data={"session_id": session.id})
     if overbooked and override is not None:
         _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
+    if allowance_override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=allowance_override.reason, data={"rule": "allowance"})
     return visit
 
 
@@ -571,3 +580,72 @@ def holds_expire(*, now: datetime | None = None) -> int:
 def visit_starts_at(visit: Visit) -> datetime:
     session = visit.session
     return timezone.make_aware(datetime.combine(session.date, session.start_time))
+
+
+@transaction.atomic
+def visit_flag(*, visit: Visit, reason: str, detail: str = "", actor: Actor | None = None) -> VisitFlag | None:
+    """Flag a booked or requested visit for staff review; an open flag for the same reason is not repeated."""
+    actor = actor or Actor.system()
+    if visit.state not in (VisitState.BOOKED, VisitState.REQUESTED):
+        return None
+    if VisitFlag.objects.filter(visit=visit, reason=reason, cleared_at__isnull=True).exists():
+        return None
+    flag = VisitFlag.objects.create(visit=visit, reason=reason, detail=detail)
+    _record(visit, EventType.FLAGGED, actor, reason=detail, data={"flag": reason})
+    return flag
+
+
+@transaction.atomic
+def flag_clear(*, flag: VisitFlag, resolution: str, actor: Actor, now: datetime | None = None) -> VisitFlag:
+    """Clear a flag, saying what was done (the visit kept, changed or cancelled)."""
+    if not resolution.strip():
+        raise InvalidChange("Enter what you did about this")
+    locked = VisitFlag.objects.select_for_update().get(pk=flag.pk)
+    if locked.cleared_at is not None:
+        raise AlreadyProcessed("This flag has already been cleared")
+    locked.cleared_at, locked.cleared_by, locked.resolution = now or timezone.now(), actor.user, resolution
+    locked.save(update_fields=["cleared_at", "cleared_by", "resolution"])
+    _record(locked.visit, EventType.FLAG_CLEARED, actor, reason=resolution, data={"flag": locked.reason})
+    return locked
+
+
+def visits_affected_by_block(*, prison_id: int, day: date, start_time: time | None = None) -> list[Visit]:
+    """The booked and requested visits that blocking this date (or one session on it) would hit."""
+    visits = Visit.objects.filter(prison_id=prison_id, session__date=day,
+                                  state__in=[VisitState.BOOKED, VisitState.REQUESTED])
+    if start_time is not None:
+        visits = visits.filter(session__start_time=start_time)
+    return list(visits.select_related("session").order_by("session__start_time", "prisoner_last_name"))
+
+
+@transaction.atomic
+def sessions_block(
+    *, prison: Prison, day: date, start_time: time | None = None, reason: str, cancel_visits: bool, actor: Actor,
+    now: datetime | None = None,
+) -> tuple[BlockedDate, list[Visit]]:
+    """Block a date or one session: the visits it hits are cancelled (and told) or flagged for review, as the staff
+    member chose; the sessions are regenerated at once."""
+    if not reason.strip():
+        raise InvalidChange("Enter a reason for blocking")
+    block, created = BlockedDate.objects.get_or_create(prison=prison, date=day, start_time=start_time,
+                                                       defaults={"reason": reason})
+    if not created:
+        raise InvalidChange("This is already blocked")
+    affected = visits_affected_by_block(prison_id=prison.id, day=day, start_time=start_time)
+    for visit in affected:
+        if cancel_visits and visit.state == VisitState.BOOKED:
+            visit_cancel(visit=visit, reason=reason, actor=actor, now=now)
+        elif cancel_visits:
+            request_reject(visit=visit, reasons=[RejectionReason.SLOTS_UNAVAILABLE], actor=actor)
+        else:
+            visit_flag(visit=visit, reason=FlagReason.DATE_BLOCKED, detail=reason, actor=actor)
+    sessions_generate(today=timezone.localdate(now), prisons=[prison])
+    return block, affected
+
+
+@transaction.atomic
+def sessions_unblock(*, block: BlockedDate) -> None:
+    """Remove a block; the sessions come back at once."""
+    prison = block.prison
+    block.delete()
+    sessions_generate(today=timezone.localdate(), prisons=[prison])

@@ -19,7 +19,9 @@ def rochester_staff() -> User:
     user = User.objects.create_user("robin", password="a-long-test-password")
     rochester = Prison.objects.create(slug="rochester", code="RCI", name="Rochester", enabled=True)
     Prison.objects.create(slug="cardiff", code="CFI", name="Cardiff", enabled=True)
+    swansea = Prison.objects.create(slug="swansea", code="SWI", name="Swansea", enabled=True)
     PrisonAccess.objects.create(user=user, prison=rochester)
+    PrisonAccess.objects.create(user=user, prison=swansea)
     return user
 
 
@@ -39,7 +41,13 @@ def test_sign_in_shows_only_your_prisons(client: Client, rochester_staff: User) 
     response = client.post("/staff/sign-in", {"username": "robin", "password": "a-long-test-password"})
     assert response.status_code == 302 and response["Location"] == "/staff/"
     html = client.get("/staff/").content.decode()
-    assert "Rochester" in html and "Cardiff" not in html
+    assert "Rochester" in html and "Swansea" in html and "Cardiff" not in html
+
+
+def test_someone_covering_one_prison_goes_straight_to_it(client: Client, rochester_staff: User) -> None:
+    PrisonAccess.objects.filter(prison__slug="swansea").delete()
+    client.force_login(rochester_staff)
+    assert client.get("/staff/")["Location"] == "/staff/rochester/"
 
 
 def test_sign_in_never_redirects_off_site(client: Client, rochester_staff: User) -> None:

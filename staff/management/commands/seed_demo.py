@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from prisons.models import Prison
+from staff.management.commands.sync_roles import sync_roles
 from staff.models import PrisonAccess
 from staff.roles import BOOKING_CLERK, ROLES, VISITS_ADMIN, VISITS_TEAM
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("Demo users are for the embedded default: run with DEBUG=1 or --force.")
-        groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+        sync_roles()
+        groups = {name: Group.objects.get(name=name) for name in ROLES}
         call_centre = list(Prison.objects.bookable_online().order_by("name")[:CALL_CENTRE_PRISON_COUNT])
         user_model = get_user_model()
         for username, full_name, role, slugs in DEMO_USERS:

@@ -39,5 +39,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The prisons this user covers."""
-    return render(request, "staff/home.html", {"prisons": prisons_for_user(request.user), "active_nav": "home"})
+    """Choose a prison: the prisons this user covers (straight to today's page when there is only one)."""
+    prisons = prisons_for_user(request.user)
+    if len(prisons) == 1:
+        return redirect("staff:today", prison=prisons[0].slug)
+    return render(request, "staff/home.html", {"prisons": prisons, "active_nav": "home"})

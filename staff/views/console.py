@@ -1,0 +1,412 @@
+"""The staff console's pages for one prison: today, visits by date, a visit, requests, flags, search, the sheet."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from prisons.models import Prison, VisitSession
+from staff.access import staff_view
+from staff.forms import (
+    ApproveForm,
+    AttendanceForm,
+    ChangeVisitForm,
+    ReasonForm,
+    RefuseVisitorForm,
+    RejectForm,
+    ResolveFlagForm,
+)
+from staff.selectors import (
+    dashboard_counts,
+    flagged_visits,
+    requests_waiting,
+    search_visits,
+    sessions_with_counts,
+    visit_for_staff,
+    visits_on,
+)
+from visits.errors import BookingError
+from visits.models import Visit, VisitFlag, VisitState
+from visits.rules import age_on
+from visits.services import (
+    Actor,
+    Override,
+    flag_clear,
+    request_approve,
+    request_reject,
+    visit_cancel,
+    visit_change,
+    visit_record_attendance,
+    visitor_refuse,
+)
+
+
+def _day(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _visit(prison: Prison, reference: str) -> Visit:
+    visit = visit_for_staff(prison=prison, reference=reference)
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def _staff(request: HttpRequest) -> Actor:
+    return Actor(user=request.user)  # type: ignore[arg-type]
+
+
+def _override(form: object) -> Override | None:
+    data = form.cleaned_data  # type: ignore[attr-defined]
+    return Override("capacity", data["overbook_reason"]) if data.get("overbook") else None
+
+
+@staff_view("view_visits")
+@require_GET
+def today(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """Today's sessions with places taken, and the requests and flags waiting."""
+    day = timezone.localdate()
+    return render(
+        request,
+        "staff/today.html",
+        {
+            "prison": prison,
+            "day": day,
+            "sessions": sessions_with_counts(prison=prison, day=day),
+            "counts": dashboard_counts(prison=prison),
+            "active_nav": "today",
+        },
+    )
+
+
+@staff_view("view_visits")
+@require_GET
+def visits_by_date(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """The visits on a date, session by session."""
+    day = _day(request)
+    sessions = sessions_with_counts(prison=prison, day=day)
+    visits = visits_on(prison=prison, day=day)
+    by_session = {s.id: [v for v in visits if v.session_id == s.id] for s in sessions}
+    return render(
+        request,
+        "staff/visits.html",
+        {
+            "prison": prison,
+            "day": day,
+            "sessions": sessions,
+            "by_session": by_session,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "active_nav": "visits",
+        },
+    )
+
+
+@staff_view("view_visits")
+@require_GET
+def visit_detail(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """A visit with its people, its flags and its timeline: every event, who, when, why, which channel."""
+    visit = _visit(prison, reference)
+    return render(
+        request,
+        "staff/visit.html",
+        {
+            "prison": prison,
+            "visit": visit,
+            "visitors": list(visit.visitors.all()),
+            "events": list(visit.events.all())[::-1],
+            "flags": [f for f in visit.flags.all() if f.cleared_at is None],
+            "preferences": list(visit.preferences.all()),
+            "active_nav": "visits",
+        },
+    )
+
+
+@staff_view("book_visits")
+@require_http_methods(["GET", "POST"])
+def visit_cancel_view(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """Cancel a visit with a reason (up to 28 days after it)."""
+    visit = _visit(prison, reference)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_cancel(visit=visit, reason=form.cleaned_data["reason"], actor=_staff(request))
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            _clear_flags(visit, request, _("Cancelled: ") + form.cleaned_data["reason"])
+            messages.success(request, _("Visit cancelled"))
+            return redirect("staff:visit", prison=prison.slug, reference=reference)
+    return render(
+        request,
+        "staff/form.html",
+        {"prison": prison, "form": form, "visit": visit, "title": _("Cancel this visit"), "button": _("Cancel visit")},
+    )
+
+
+@staff_view("book_visits")
+@require_http_methods(["GET", "POST"])
+def visit_change_view(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """Move a visit to another session; the old place is kept until the new one is secured."""
+    visit = _visit(prison, reference)
+    today_date = timezone.localdate()
+    sessions = list(
+        VisitSession.objects.filter(
+            prison=prison, date__range=(today_date, today_date + timedelta(days=28)), blocked=False, removed=False
+        ).exclude(id=visit.session_id)
+    )
+    form = ChangeVisitForm(request.POST if request.method == "POST" else None, sessions=sessions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_change(
+                visit=visit,
+                session=next(s for s in sessions if s.id == form.cleaned_data["session"]),
+                actor=_staff(request),
+                reason=form.cleaned_data["reason"],
+                override=_override(form),
+            )
+        except BookingError as error:
+            form.add_error(
+                "session",
+                error.message
+                if error.code != "full"
+                else _("This session is full. Tick overbook and give a reason to book it anyway."),
+            )
+        else:
+            _clear_flags(visit, request, _("Changed: ") + form.cleaned_data["reason"])
+            messages.success(request, _("Visit time changed"))
+            return redirect("staff:visit", prison=prison.slug, reference=reference)
+    return render(
+        request,
+        "staff/form.html",
+        {
+            "prison": prison,
+            "form": form,
+            "visit": visit,
+            "title": _("Change the time of this visit"),
+            "button": _("Change time"),
+        },
+    )
+
+
+@staff_view("record_attendance")
+@require_http_methods(["GET", "POST"])
+def visit_attendance(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """Record whether the visit happened."""
+    visit = _visit(prison, reference)
+    form = AttendanceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_record_attendance(visit=visit, attended=form.cleaned_data["attended"] == "yes", actor=_staff(request))
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Attendance recorded"))
+            return redirect("staff:visit", prison=prison.slug, reference=reference)
+    return render(
+        request,
+        "staff/form.html",
+        {"prison": prison, "form": form, "visit": visit, "title": _("Did the visit happen?"), "button": _("Save")},
+    )
+
+
+@staff_view("process_requests")
+@require_GET
+def request_list(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """Requests waiting for a decision."""
+    return render(
+        request,
+        "staff/requests.html",
+        {"prison": prison, "visits": requests_waiting(prison=prison), "active_nav": "requests"},
+    )
+
+
+@staff_view("process_requests")
+@require_http_methods(["GET", "POST"])
+def request_process(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """Approve a request into one of its preferences, refuse a visitor, or reject it with reasons."""
+    visit = _visit(prison, reference)
+    if visit.state != VisitState.REQUESTED:
+        messages.info(request, _("This request has already been processed by someone else"))
+        return redirect("staff:visit", prison=prison.slug, reference=reference)
+    sessions = [p.session for p in visit.preferences.all()]
+    action = request.POST.get("action")
+    data = request.POST if request.method == "POST" else None
+    approve = ApproveForm(data if action == "approve" else None, sessions=sessions, prefix="approve")
+    reject = RejectForm(data if action == "reject" else None, prefix="reject")
+    refuse = RefuseVisitorForm(
+        data if action == "refuse" else None,
+        prefix="refuse",
+        visitors=[v for v in visit.visitors.all() if not v.refused],
+    )
+    actor = _staff(request)
+    try:
+        if action == "approve" and approve.is_valid():
+            session = next(s for s in sessions if s.id == approve.cleaned_data["session"])
+            request_approve(visit=visit, session=session, actor=actor, override=_override(approve))
+            messages.success(request, _("Request approved: the visit is booked and the visitor told"))
+            return redirect("staff:requests", prison=prison.slug)
+        if action == "reject" and reject.is_valid():
+            request_reject(
+                visit=visit,
+                reasons=reject.cleaned_data["reasons"],
+                actor=actor,
+                allowance_renews_on=reject.cleaned_data.get("renews_on"),
+                other_reason=reject.cleaned_data.get("other_reason", ""),
+            )
+            messages.success(request, _("Request rejected and the visitor told"))
+            return redirect("staff:requests", prison=prison.slug)
+        if action == "refuse" and refuse.is_valid():
+            visitor = next(v for v in visit.visitors.all() if v.id == refuse.cleaned_data["visitor"])
+            visitor_refuse(visit=visit, visitor=visitor, reason=refuse.cleaned_data["reason"], actor=actor)
+            messages.success(request, _("Visitor refused"))
+            return redirect("staff:request", prison=prison.slug, reference=reference)
+    except BookingError as error:
+        if error.code == "already_processed":
+            messages.info(request, _("This request has already been processed by someone else"))
+            return redirect("staff:visit", prison=prison.slug, reference=reference)
+        form = {"approve": approve, "reject": reject, "refuse": refuse}[action or "approve"]
+        form.add_error(
+            None,
+            error.message
+            if error.code != "full"
+            else _("This session is full. Tick overbook and give a reason to book it anyway."),
+        )
+    return render(
+        request,
+        "staff/request.html",
+        {
+            "prison": prison,
+            "visit": visit,
+            "visitors": list(visit.visitors.all()),
+            "approve": approve,
+            "reject": reject,
+            "refuse": refuse,
+            "active_nav": "requests",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_view("review_flags")
+@require_GET
+def flag_list(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """Visits flagged for review: change, cancel or keep each one."""
+    return render(
+        request,
+        "staff/flagged.html",
+        {"prison": prison, "visits": flagged_visits(prison=prison), "active_nav": "flagged"},
+    )
+
+
+@staff_view("review_flags")
+@require_http_methods(["GET", "POST"])
+def flag_keep(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """Keep a flagged visit as it is, with a reason."""
+    visit = _visit(prison, reference)
+    form = ResolveFlagForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        _clear_flags(visit, request, _("Kept: ") + form.cleaned_data["resolution"])
+        messages.success(request, _("Visit kept"))
+        return redirect("staff:flagged", prison=prison.slug)
+    return render(
+        request,
+        "staff/form.html",
+        {"prison": prison, "form": form, "visit": visit, "title": _("Keep this visit"), "button": _("Keep visit")},
+    )
+
+
+def _clear_flags(visit: Visit, request: HttpRequest, resolution: str) -> None:
+    for flag in VisitFlag.objects.filter(visit=visit, cleared_at__isnull=True):
+        flag_clear(flag=flag, resolution=resolution, actor=_staff(request))
+
+
+@staff_view("view_visits")
+@require_GET
+def search(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """Find visits by reference, prisoner number or visitor name."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "staff/search.html",
+        {"prison": prison, "query": query, "visits": search_visits(prison=prison, query=query), "active_nav": "search"},
+    )
+
+
+@staff_view("view_visits")
+@require_GET
+def visit_sheet(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """The visit sheet for a day or one session: printable (one page a session) or CSV."""
+    day = _day(request)
+    session_id = request.GET.get("session")
+    sessions = sessions_with_counts(prison=prison, day=day)
+    if session_id:
+        sessions = [s for s in sessions if str(s.id) == session_id]
+        if not sessions:
+            raise Http404
+    visits = [
+        v
+        for v in visits_on(prison=prison, day=day)
+        if v.state in (VisitState.BOOKED, VisitState.ATTENDED, VisitState.NO_SHOW)
+    ]
+    by_session = {s.id: [v for v in visits if v.session_id == s.id] for s in sessions}
+    if request.GET.get("format") == "csv":
+        return _sheet_csv(prison, day, sessions, by_session)
+    return render(
+        request,
+        "staff/sheet.html",
+        {
+            "prison": prison,
+            "day": day,
+            "sessions": sessions,
+            "by_session": by_session,
+            "age_on": age_on,
+            "active_nav": "visits",
+        },
+    )
+
+
+def _sheet_csv(
+    prison: Prison, day: date, sessions: list[VisitSession], by_session: dict[int, list[Visit]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visits-{prison.slug}-{day.isoformat()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Session", "Reference", "Prisoner", "Prisoner number", "Location", "Type", "Visitors", "Support needs"]
+    )
+    for session in sessions:
+        for visit in by_session[session.id]:
+            visitors = "; ".join(
+                f"{v.first_name} {v.last_name} ({age_on(v.date_of_birth, day) if v.date_of_birth else '?'})"
+                for v in visit.visitors.all()
+                if not v.refused
+            )
+            writer.writerow(
+                [
+                    f"{session.start_time:%H:%M}-{session.end_time:%H:%M}",
+                    visit.reference,
+                    _csv_safe(f"{visit.prisoner_first_name} {visit.prisoner_last_name}"),
+                    visit.prisoner_number,
+                    visit.prisoner_location,
+                    "Closed" if visit.closed else "Open",
+                    _csv_safe(visitors),
+                    _csv_safe("; ".join([*visit.support_needs, visit.support_details]).strip("; ")),
+                ]
+            )
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Stop a spreadsheet from running a formula someone typed into a name."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
