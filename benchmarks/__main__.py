@@ -26,7 +26,14 @@ import django
 
 django.setup()
 
-from benchmarks import availability, booking_throughput, govuk_rendering, session_generation  # noqa: E402
+from benchmarks import (  # noqa: E402
+    availability,
+    booking_throughput,
+    govuk_rendering,
+    notify_throughput,
+    pages,
+    session_generation,
+)
 
 # In this order: session_generation deletes every session, which the visits the later ones make would forbid.
 BENCHMARKS = {
@@ -34,6 +41,8 @@ BENCHMARKS = {
     "session_generation": session_generation.main,
     "availability": availability.main,
     "booking_throughput": booking_throughput.main,
+    "pages": pages.main,
+    "notify_throughput": notify_throughput.main,
 }
 
 

@@ -193,6 +193,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True  # sessions end after 2 hours idle, not 2 hours after sign-in
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -229,3 +230,73 @@ NOMIS_STUB_SEED = int(os.environ.get("NOMIS_STUB_SEED", "20261121"))
 
 # The public address of the service, for links in emails and texts.
 SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
+
+# Notifications ------------------------------------------------------------------------------------------------------
+# GOV.UK Notify through visits/notify.py. Without NOTIFY_API_KEY the fake gateway stores what would have been sent
+# and /notify/fake-outbox shows it (DEBUG, or signed-in visits admins). See docs/notifications.md.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# The bearer token Notify sends with each delivery receipt (set the same value in Notify's callback settings).
+# Empty: the callback URL refuses every request.
+NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "10"))
+# A sender holds a message for this long; only then may another take it over (its sender died). Must be well over
+# NOTIFY_TIMEOUT_SECONDS plus the longest wait for the rate limit, or a slow-but-alive sender could be overtaken.
+NOTIFY_CLAIM_LEASE_SECONDS = float(os.environ.get("NOTIFY_CLAIM_LEASE_SECONDS", "300"))
+# Retries of one send task on 429, 5xx and timeouts: exponential backoff with jitter from this base, up to the cap.
+NOTIFY_MAX_RETRIES = int(os.environ.get("NOTIFY_MAX_RETRIES", "8"))
+NOTIFY_RETRY_BACKOFF_SECONDS = float(os.environ.get("NOTIFY_RETRY_BACKOFF_SECONDS", "5"))
+NOTIFY_RETRY_BACKOFF_MAX_SECONDS = float(os.environ.get("NOTIFY_RETRY_BACKOFF_MAX_SECONDS", "300"))
+# The sweep sends messages still unsent this long after they were written (broker down, worker killed)...
+NOTIFY_SWEEP_AFTER_SECONDS = float(os.environ.get("NOTIFY_SWEEP_AFTER_SECONDS", "120"))
+# ...and gives up (failed, visit flagged for staff) on any still unsent after this many hours.
+NOTIFY_GIVE_UP_AFTER_HOURS = float(os.environ.get("NOTIFY_GIVE_UP_AFTER_HOURS", "48"))
+# Notify allows 3,000 requests a minute per key type, on a rolling basis. Every sender shares one budget per
+# one-second window in Redis; 45 a second is at most 45 x 61 = 2,745 in any rolling minute. 0 turns the limit off.
+NOTIFY_RATE_LIMIT_PER_SECOND = int(os.environ.get("NOTIFY_RATE_LIMIT_PER_SECOND", "45"))
+# Template ids, one per message kind, channel and language: NOTIFY_TEMPLATE_<KIND>_<CHANNEL>_<LANGUAGE>, e.g.
+# NOTIFY_TEMPLATE_BOOKED_EMAIL_EN. docs/notify-templates.md has the text of each one.
+NOTIFY_MESSAGE_KINDS = (
+    "booked",
+    "requested",
+    "approved",
+    "rejected",
+    "cancelled_by_visitor",
+    "cancelled_by_prison",
+    "changed",
+    "reminder",
+)
+NOTIFY_TEMPLATE_IDS = {
+    f"{kind}.{channel}.{language}": os.environ.get(f"NOTIFY_TEMPLATE_{kind}_{channel}_{language}".upper(), "")
+    for kind in NOTIFY_MESSAGE_KINDS
+    for channel in ("email", "sms")
+    for language in ("en", "cy")
+}
+if NOTIFY_API_KEY and not DEBUG:
+    _missing = [f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper() for name, v in NOTIFY_TEMPLATE_IDS.items() if not v]
+    if _missing:
+        raise ImproperlyConfigured(f"NOTIFY_API_KEY is set, so set every template id: missing {', '.join(_missing)}")
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "send-stuck-messages": {"task": "visits.tasks.sweep_outbox", "schedule": 60.0},
+        # Hourly in the daytime, so a missed run catches up and no text arrives in the night.
+        "queue-visit-reminders": {"task": "visits.tasks.queue_reminders", "schedule": crontab(minute=10, hour="9-20")},
+    }
+)
+
+# NOMIS sync and the lifecycle jobs (visits.jobs). Each is idempotent and safe with two beat processes.
+RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "6"))
+CELERY_IMPORTS = ["visits.jobs"]
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "expire-holds": {"task": "visits.jobs.expire_holds", "schedule": 60.0},
+        "push-unsynced-visits": {"task": "visits.jobs.push_unsynced_visits", "schedule": 300.0},
+        "poll-nomis-events": {"task": "visits.jobs.poll_nomis_events", "schedule": 60.0},
+        "auto-reject-unanswered-requests": {
+            "task": "visits.jobs.auto_reject_unanswered_requests",
+            "schedule": crontab(minute=30, hour="7,12,17"),
+        },
+        "anonymise-old-visits": {"task": "visits.jobs.anonymise_old_visits", "schedule": crontab(minute=0, hour=3)},
+    }
+)

@@ -60,6 +60,9 @@ class Prison(models.Model):
     )
     max_visitors = models.PositiveSmallIntegerField(default=DEFAULT_MAX_VISITORS)
     max_adults = models.PositiveSmallIntegerField(default=DEFAULT_MAX_ADULTS)
+    reminder_days_before = models.PositiveSmallIntegerField(
+        default=1, help_text="How many days before a visit the visitor is sent a reminder."
+    )
     what_to_bring = models.TextField(blank=True)
     getting_there = models.TextField(blank=True)
 

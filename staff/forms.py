@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.govuk.forms import GovukDateField, GovukForm, GovukModelForm
 from prisons.models import SessionTemplate, VisitSession
+from staff import lockout
 from visits.forms import PRISONER_NUMBER, ContactForm, name_field
 from visits.models import Channel
 from visits.services import RejectionReason
@@ -45,9 +46,15 @@ class SignInForm(GovukForm):
         cleaned = super().clean()
         username, password = cleaned.get("username"), cleaned.get("password")
         if username and password:
+            if lockout.is_locked(username):
+                raise forms.ValidationError(
+                    _("You have tried to sign in too many times. Wait 15 minutes, then try again.")
+                )
             self.user = authenticate(self.request, username=username, password=password)
             if self.user is None or not self.user.is_active:
+                lockout.record_failure(username)
                 raise forms.ValidationError(_("Enter a correct username and password"))
+            lockout.clear(username)
         return cleaned
 
 
@@ -91,6 +98,7 @@ class ChangeVisitForm(GovukForm, OverrideFields):
         max_length=300,
         error_messages={"required": _("Enter a reason for the change")},
     )
+    field_order = ["session", "reason", "overbook", "overbook_reason"]
 
     def __init__(self, *args: Any, sessions: list[VisitSession], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,7 +108,7 @@ class ChangeVisitForm(GovukForm, OverrideFields):
 class AttendanceForm(GovukForm):
     """Did the visit happen?"""
 
-    page_heading_field = "attended"
+    page_heading_field = None
     attended = forms.ChoiceField(
         label=_("Did the visit happen?"),
         widget=forms.RadioSelect,
@@ -240,7 +248,8 @@ class TimeField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         if isinstance(value, time):
             return value
-        return parse_time(super().to_python(value) or "", required=self.required)
+        text = super().to_python(value) or ""
+        return parse_time(text, required=False) if text.strip() else None  # empty: the field's required message
 
     def prepare_value(self, value: Any) -> Any:
         return value.strftime("%H:%M") if isinstance(value, time) else value

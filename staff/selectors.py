@@ -19,6 +19,12 @@ def prisons_for_user(user: AbstractBaseUser | AnonymousUser) -> list[Prison]:
     return list(Prison.objects.filter(staff_access__user=user).order_by("name"))
 
 
+def has_started(session: VisitSession) -> bool:
+    """Whether the session's start time has passed (staff cannot book or move visits into it any more)."""
+    now = timezone.localtime()
+    return (session.date, session.start_time) <= (now.date(), now.time())
+
+
 def sessions_with_counts(*, prison: Prison, day: date) -> list[VisitSession]:
     """The day's sessions, each with ``open_taken`` and ``closed_taken`` places (one query)."""
     now = timezone.now()
@@ -40,9 +46,10 @@ def _open_flags() -> Exists:
 
 
 def dashboard_counts(*, prison: Prison) -> dict[str, int]:
-    """Requests waiting and flagged visits at the prison (one query)."""
+    """Requests waiting, flagged visits, and visits not yet in NOMIS at the prison (one query)."""
     return Visit.objects.filter(prison=prison).aggregate(
         requests=Count("id", filter=Q(state=VisitState.REQUESTED)),
+        unsynced=Count("id", filter=Q(nomis_sync_needed=True), distinct=True),
         flagged=Count(
             "id",
             filter=Q(
@@ -69,6 +76,11 @@ def visits_on(*, prison: Prison, day: date, session_id: int | None = None) -> li
     if session_id is not None:
         visits = visits.filter(session_id=session_id)
     return list(_with_people(visits).order_by("session__start_time", "prisoner_last_name", "id"))
+
+
+def visits_unsynced(*, prison: Prison) -> list[Visit]:
+    """Visits whose last change has not reached NOMIS yet, oldest change first (two queries)."""
+    return list(_with_people(Visit.objects.filter(prison=prison, nomis_sync_needed=True)).order_by("updated_at"))
 
 
 def requests_waiting(*, prison: Prison) -> list[Visit]:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:prison>/requests", console.request_list, name="requests"),
     path("<slug:prison>/requests/<str:reference>", console.request_process, name="request"),
     path("<slug:prison>/flagged", console.flag_list, name="flagged"),
+    path("<slug:prison>/not-in-nomis", console.unsynced, name="unsynced"),
     path("<slug:prison>/blocks", timetable.block, name="blocks"),
     path("<slug:prison>/blocks/<int:block_id>/unblock", timetable.unblock, name="unblock"),
     path("<slug:prison>/timetable", timetable.timetable, name="timetable"),

@@ -55,3 +55,11 @@ def prison_data_dir(settings: object) -> Path:
     from django.conf import settings as django_settings
 
     return Path(django_settings.PRISON_DATA_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate limits, lockouts and cached NOMIS facts do not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from config.govuk.forms import GovukDateField, GovukForm
 from prisons.models import Prison
+from visits.models import SupportNeed
 
 PRISONER_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
 NAME_MAX = 35
@@ -108,7 +109,10 @@ class AddAnotherVisitorForm(GovukForm):
         label=_("Do you need to add another visitor?"),
         widget=forms.RadioSelect,
         choices=[("yes", _("Yes")), ("no", _("No"))],
-        error_messages={"required": _("Select yes if you need to add another visitor")},
+        error_messages={
+            "required": _("Select yes if you need to add another visitor"),
+            "invalid_choice": _("Select yes if you need to add another visitor"),
+        },
     )
     field_params = {
         "add_another": {
@@ -118,14 +122,7 @@ class AddAnotherVisitorForm(GovukForm):
     }
 
 
-SUPPORT_NEEDS = [
-    ("wheelchair", _("Wheelchair access")),
-    ("step_free", _("Step-free access")),
-    ("hearing_loop", _("A hearing loop")),
-    ("bsl", _("A British Sign Language (BSL) interpreter")),
-    ("seating", _("Somewhere to sit while waiting")),
-    ("other", _("Something else")),
-]
+SUPPORT_NEEDS = [(need.value, _(need.label)) for need in SupportNeed]
 
 
 class SupportForm(GovukForm):
@@ -178,7 +175,10 @@ class AnotherTimeForm(GovukForm):
         label=_("Do you want to choose another time, in case your first choice is not available?"),
         widget=forms.RadioSelect,
         choices=[("yes", _("Yes")), ("no", _("No"))],
-        error_messages={"required": _("Select yes if you want to choose another time")},
+        error_messages={
+            "required": _("Select yes if you want to choose another time"),
+            "invalid_choice": _("Select yes if you want to choose another time"),
+        },
     )
 
 
@@ -195,7 +195,10 @@ class ContactForm(GovukForm):
         help_text=_("Select all that apply."),
         widget=forms.CheckboxSelectMultiple,
         choices=[("email", _("Email")), ("sms", _("Text message"))],
-        error_messages={"required": _("Select how you want to get updates about this visit")},
+        error_messages={
+            "required": _("Select how you want to get updates about this visit"),
+            "invalid_choice": _("Select how you want to get updates about this visit"),
+        },
     )
     email = forms.CharField(
         label=_("Email address"),
@@ -263,7 +266,10 @@ class CancelForm(GovukForm):
             ("prisoner", _("The prisoner asked us not to come")),
             ("other", _("Another reason")),
         ],
-        error_messages={"required": _("Select why you are cancelling this visit")},
+        error_messages={
+            "required": _("Select why you are cancelling this visit"),
+            "invalid_choice": _("Select why you are cancelling this visit"),
+        },
     )
 
 
@@ -287,6 +293,14 @@ class FindVisitForm(GovukForm):
         widget=forms.EmailInput,
         error_messages={"required": _("Enter the email address you booked with")},
     )
+
+    def clean_email(self) -> str:
+        try:
+            return validate_email(self.cleaned_data["email"].strip(), check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise forms.ValidationError(
+                _("Enter an email address in the correct format, like name@example.com")
+            ) from error
 
     def clean_reference(self) -> str:
         letters = re.sub(r"[^a-z]", "", self.cleaned_data["reference"].lower())

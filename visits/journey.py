@@ -23,9 +23,16 @@ from django.views import View
 from prisons.models import Prison, VisitSession
 from visits.models import Visit, VisitState
 from visits.rules import PartyMember, party_problems
+from visits.selectors import CompiledQuery
 
 SESSION_KEY = "booking"
 HOLD_LOST_MESSAGE = "Your visit time is no longer available. Select a new time."
+
+
+# Every page of the journey looks up the prison, and from the time step on the hold: the ORM's own queries,
+# compiled once (visits.selectors.CompiledQuery) rather than on every page.
+_BOOKABLE_PRISON = CompiledQuery(lambda slug: Prison.objects.bookable_online().filter(slug=slug), "\x00slug\x00")
+_HOLD = CompiledQuery(lambda pk: Visit.objects.select_related("session").filter(pk=pk), -918_273_645)
 
 
 class Answers:
@@ -61,7 +68,7 @@ class Answers:
     @property
     def prison(self) -> Prison | None:
         if self._prison is None and self.data.get("prison"):
-            self._prison = Prison.objects.bookable_online().filter(slug=self.data["prison"]).first()
+            self._prison = _BOOKABLE_PRISON.first(self.data["prison"])
         return self._prison
 
     @property
@@ -81,7 +88,7 @@ class Answers:
             self._hold_loaded = True
             visit_id = self.data.get("hold_visit_id")
             if visit_id:
-                self._hold = Visit.objects.select_related("session").filter(pk=visit_id).first()
+                self._hold = _HOLD.first(visit_id)
         return self._hold
 
     def preference_sessions(self) -> list[VisitSession]:

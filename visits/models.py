@@ -5,6 +5,8 @@ State changes happen only in ``visits.services``; each leaves a ``VisitEvent``.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,6 +32,17 @@ class VisitState(models.TextChoices):
 PLACE_TAKING_STATES = (VisitState.RESERVED, VisitState.BOOKED, VisitState.REQUESTED)
 # States of a visit that is still going to happen (or may): for double-booking and non-association checks.
 ACTIVE_STATES = PLACE_TAKING_STATES
+
+
+class SupportNeed(models.TextChoices):
+    """Help or support someone on the visit needs, as the visitor chose it."""
+
+    WHEELCHAIR = "wheelchair", "Wheelchair access"
+    STEP_FREE = "step_free", "Step-free access"
+    HEARING_LOOP = "hearing_loop", "A hearing loop"
+    BSL = "bsl", "A British Sign Language (BSL) interpreter"
+    SEATING = "seating", "Somewhere to sit while waiting"
+    OTHER = "other", "Something else"
 
 
 class Channel(models.TextChoices):
@@ -78,6 +91,15 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # NOMIS: set when a change must reach NOMIS; cleared by visits.sync once NOMIS matches the visit.
+    nomis_sync_needed = models.BooleanField(default=False)
+    nomis_visit_id = models.CharField(max_length=40, blank=True)
+    nomis_key = models.CharField(max_length=40, blank=True, help_text="What NOMIS recorded the booking under.")
+    nomis_synced_at = models.DateTimeField(null=True, blank=True)
+    nomis_sync_attempts = models.PositiveIntegerField(default=0)
+    nomis_sync_error = models.CharField(max_length=300, blank=True)
+    # The session date the reminder was sent for: a visit moved to another day gets a reminder for its new date.
+    reminder_sent_for = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["session__date", "session__start_time", "id"]
@@ -97,10 +119,20 @@ class Visit(models.Model):
             models.Index(fields=["session", "state"], name="visit_session_state"),
             models.Index(fields=["prisoner_number", "state"], name="visit_prisoner_state"),
             models.Index(fields=["prison", "state"], name="visit_prison_state"),
+            models.Index(fields=["updated_at"], condition=Q(nomis_sync_needed=True), name="visit_nomis_unsynced"),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def support_summary(self) -> str:
+        """The support needs in words, then the visitor's own details: for staff pages and the visit sheet."""
+        labels = dict(SupportNeed.choices)
+        parts = [str(labels.get(need, need)) for need in self.support_needs if need != SupportNeed.OTHER]
+        if self.support_details:
+            parts.append(self.support_details)
+        return "; ".join(parts)
 
 
 class Visitor(models.Model):
@@ -249,6 +281,11 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set by the sender that holds this row while it talks to Notify; another sender may take it over only once the
+    # lease has run out (the first one died). See docs/notifications.md.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Notify's own status from its delivery receipt: delivered, permanent-failure, temporary-failure, ...
+    notify_status = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -256,3 +293,51 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+    @property
+    def reference(self) -> str:
+        """The reference Notify keeps with the message: how a sender finds out whether an earlier try got through."""
+        return f"outbox-{self.pk}"
+
+
+class FakeNotifyMessage(models.Model):
+    """What the fake Notify gateway 'sent' (no NOTIFY_API_KEY): the rendered text, for development and demos."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=100, db_index=True)
+    notification_type = models.CharField(max_length=5, choices=MessageChannel.choices)
+    recipient = models.CharField(max_length=254)
+    template_id = models.CharField(max_length=64)
+    template_name = models.CharField(max_length=60, help_text="e.g. booked.email.en")
+    personalisation = models.JSONField(default=dict)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.template_name} to {self.recipient}"
+
+
+class NomisEventCursor(models.Model):
+    """Where the service has read NOMIS's prisoner events feed up to."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    cursor = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.cursor or 'the start'}"
+
+
+class ProcessedNomisEvent(models.Model):
+    """A NOMIS event already acted on: stored in the same transaction as its effects, so never acted on twice."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=30)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

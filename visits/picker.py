@@ -3,7 +3,8 @@ its sessions as radios. It is plain HTML (``<details>``), so it works without Ja
 
 A day's radios are rendered by the official ``govukRadios`` macro, once for each distinct (sessions, selection)
 and then reused from an in-process cache: most visitors see the same days with the same times, and the macro is
-the costly part of the page.
+the costly part of the page. The whole picker (weeks, days, their ``govukDetails``) is likewise rendered once for
+each distinct ``sections_key`` and reused by the template (see docs/govuk-rendering.md).
 """
 
 from __future__ import annotations
@@ -81,14 +82,19 @@ def build_weeks(
     for item in availability:
         by_day.setdefault(item.session.date, []).append(item)
     weeks: dict[date, list[Day]] = {}
+    every_day = not filters.days or filters.days == {"weekdays", "weekends"}  # as keeps_day, once for all days
+    every_time = not filters.times or filters.times == {"morning", "afternoon"}  # as keeps_time
+    one_day = timedelta(days=1)
     day = first
     while day <= last:
-        if filters.keeps_day(day):
-            items = [i for i in by_day.get(day, []) if filters.keeps_time(i.session.start_time)]
-            options = tuple(i for i in items if i.bookable and i.session.id not in excluded)
+        if every_day or filters.keeps_day(day):
+            items = by_day.get(day, [])
+            if not every_time:
+                items = [i for i in items if filters.keeps_time(i.session.start_time)]
+            options = tuple(i for i in items if i.unbookable is None and i.session.id not in excluded)
             why = "" if options else _why_not(items, filters)
             weeks.setdefault(day - timedelta(days=day.weekday()), []).append(Day(day, options, why))
-        day += timedelta(days=1)
+        day += one_day
     return [Week(start, tuple(days)) for start, days in weeks.items()]
 
 
@@ -183,6 +189,19 @@ def picker_sections(
         )
         for week in weeks
     ]
+
+
+def sections_key(
+    sections: list[tuple[Week, list[tuple[Day, Markup | None]]]], *, open_day: date | None
+) -> tuple[object, ...]:
+    """What the picker's markup depends on, as a key to reuse it by (``cached`` in the template): each week's days,
+    with why a day has nothing bookable or the day's rendered radios (which hold its sessions, the selection and
+    the error), and the day shown open. The radios come from ``_render_day_radios``'s cache, so hashing them is
+    hashing the same strings again (Python keeps a string's hash)."""
+    return (
+        open_day,
+        tuple((week.starts, tuple((day.date, day.why_not, radios) for day, radios in days)) for week, days in sections),
+    )
 
 
 def has_bookable(sections: list[tuple[Week, list[tuple[Day, Markup | None]]]]) -> bool:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
@@ -47,16 +51,24 @@ def prisoner_context(number: str, *, first: date, last: date) -> PrisonerContext
 CONTEXT_CACHE_SECONDS = 10 * 60
 
 
-def cached_prisoner_context(number: str, *, first: date, last: date) -> PrisonerContext | None:
+def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool = True) -> PrisonerContext | None:
     """The prisoner's NOMIS facts for the pages of a journey, cached for 10 minutes; the final booking asks
-    NOMIS afresh (``prisoner_context``)."""
-    key = f"nomis-context:{number}:{first.isoformat()}:{last.isoformat()}"
+    NOMIS afresh (``prisoner_context``). With ``fetch=False``, only what is cached (None if nothing is)."""
+    generation = cache.get(f"nomis-context-generation:{number}", 0)
+    key = f"nomis-context:{number}:{generation}:{first.isoformat()}:{last.isoformat()}"
     context = cache.get(key)
-    if context is None:
+    if context is None and fetch:
         context = prisoner_context(number, first=first, last=last)
         if context is not None:
             cache.set(key, context, CONTEXT_CACHE_SECONDS)
     return context
+
+
+def forget_prisoner_context(number: str) -> None:
+    """NOMIS says something changed for this prisoner: the next page asks NOMIS afresh."""
+    key = f"nomis-context-generation:{number}"
+    cache.add(key, 0, None)
+    cache.incr(key)
 
 
 class Unbookable(enum.StrEnum):
@@ -100,9 +112,143 @@ class SessionAvailability:
         return UNBOOKABLE_TEXT[self.unbookable] if self.unbookable else ""
 
 
+@functools.cache
+def _converters(model: type[Model], vendor: str) -> tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]:
+    """The ORM's converters for each column of a model's concrete fields (JSON decoding; dates on SQLite)."""
+    found = []
+    for position, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            found.append((position, tuple(converters), column))
+    return tuple(found)
+
+
+def rows_as_instances(rows: Iterable[Sequence[Any]], *models: type[Model]) -> list[tuple[Model, ...]]:
+    """Model instances from rows of SQL written for them: each row holds every concrete field of each model in
+    turn, in the models' field order. What the ORM does with a row (its converters, then ``Model.from_db``), without
+    the ORM's per-query cost."""
+    layouts = []
+    start = 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        layouts.append(
+            (model, start, start + len(fields), [f.attname for f in fields], _converters(model, connection.vendor))
+        )
+        start += len(fields)
+    result = []
+    for row in rows:
+        assert len(row) == start, "the SQL's columns must be the models' concrete fields"
+        instances = []
+        for model, first, last, names, converters in layouts:
+            values = list(row[first:last])
+            for position, functions, column in converters:
+                value = values[position]
+                for function in functions:
+                    value = function(value, column, connection)
+                values[position] = value
+            instances.append(model.from_db(connection.alias, names, values))
+        result.append(tuple(instances))
+    return result
+
+
+class CompiledQuery:
+    """An ORM queryset compiled to SQL once per process, then run with any value of one parameter.
+
+    Building and compiling a queryset costs 500 to 1,000 Python calls (more than the database takes to answer a
+    look-up by key), on every page of the journey. ``build(marker)`` returns the queryset with ``marker`` where the
+    value goes; its SQL and parameters are kept, and each run puts the value in the marker's place. For querysets
+    whose SQL does not depend on the value (a look-up by key or slug), with plain columns and ``select_related``:
+    ``first`` returns the first row's instance with its related instances cached, as the ORM would."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[Any]], marker: Any) -> None:
+        self.build = build
+        self.marker = marker
+        self._compiled: dict[str, tuple[str, tuple[Any, ...], list[Any]]] = {}
+
+    def _compile(self) -> tuple[str, tuple[Any, ...], list[Any]]:
+        compiled = self._compiled.get(connection.alias)
+        if compiled is None:
+            queryset = self.build(self.marker)
+            sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+            assert self.marker in params, "the marker must be a parameter of the query"
+            # The models of the row, in the compiler's order: the queryset's, then each select_related one.
+            models, relations = [queryset.model], []
+            related = queryset.query.select_related
+            if isinstance(related, dict):
+                for name, deeper in related.items():
+                    assert not deeper, "one level of select_related only"
+                    field = queryset.model._meta.get_field(name)
+                    models.append(field.related_model)
+                    relations.append(field)
+            compiled = self._compiled[connection.alias] = (sql, tuple(params), [models, relations])
+        return compiled
+
+    def first(self, value: Any) -> Any:
+        sql, params, (models, relations) = self._compile()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value if p == self.marker else p for p in params])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        instance, *related = rows_as_instances([row], *models)[0]
+        for field, value_ in zip(relations, related, strict=True):
+            field.set_cached_value(instance, value_)
+        return instance
+
+
 def _live(queryset: QuerySet[Visit], now: datetime) -> QuerySet[Visit]:
     """Visits that still stand: active states, less holds that have run out."""
     return queryset.filter(state__in=ACTIVE_STATES).exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
+
+
+class _AvailabilitySQL:
+    """The date picker's queries as SQL, written once (standard SQL: PostgreSQL and SQLite).
+
+    The picker runs on every view of the choose-a-time page. Built through the ORM, each of these queries spent 1 to
+    3 ms of Python building and compiling itself (the joins, the ``exclude`` of lapsed holds, the ``GROUP BY``),
+    several times what the database takes to answer it; written out they cost the parameters' adaptation only. They
+    are the same queries the ORM wrote (``_live`` is the live-visit condition), through the same indexes."""
+
+    def __init__(self) -> None:
+        qn = connection.ops.quote_name
+        visit, session = qn(Visit._meta.db_table), qn(VisitSession._meta.db_table)
+        self.session_columns = ", ".join(qn(f.column) for f in VisitSession._meta.concrete_fields)
+        live_states = ", ".join(["%s"] * len(ACTIVE_STATES))
+        self.live_params: list[object] = [str(state) for state in ACTIVE_STATES] + [str(VisitState.RESERVED)]
+        live = (
+            f"v.{qn('state')} IN ({live_states}) AND NOT (v.{qn('state')} = %s"
+            f" AND v.{qn('hold_expires_at')} IS NOT NULL AND v.{qn('hold_expires_at')} <= %s)"
+        )
+        join = f"{visit} v INNER JOIN {session} s ON (v.{qn('session_id')} = s.{qn('id')})"
+        in_window = f"s.{qn('prison_id')} = %s AND s.{qn('date')} BETWEEN %s AND %s"
+        self.sessions = (
+            f"SELECT {self.session_columns} FROM {session} WHERE {qn('prison_id')} = %s"
+            f" AND {qn('date')} BETWEEN %s AND %s AND {qn('removed')} = %s ORDER BY {qn('date')}, {qn('start_time')}"
+        )
+        taking = ", ".join(["%s"] * len(PLACE_TAKING_STATES))
+        self.taken = (
+            f"SELECT v.{qn('session_id')}, COUNT(v.{qn('id')}) FROM {join} WHERE {in_window}"
+            f" AND v.{qn('closed')} = %s AND {live} AND v.{qn('state')} IN ({taking}) GROUP BY v.{qn('session_id')}"
+        )
+        self.taking_params: list[object] = [str(state) for state in PLACE_TAKING_STATES]
+        self.own = (
+            f"SELECT v.{qn('session_id')}, s.{qn('date')} FROM {join}"
+            f" WHERE v.{qn('prisoner_number')} = %s AND s.{qn('date')} BETWEEN %s AND %s AND {live}"
+        )
+        self.conflicts = (
+            f"SELECT DISTINCT s.{qn('date')} FROM {join} WHERE {in_window}"
+            f" AND v.{qn('prisoner_number')} IN ({{numbers}}) AND {live}"
+        )  # {numbers}: a placeholder for each number
+
+
+@functools.cache
+def _availability_sql(vendor: str) -> _AvailabilitySQL:
+    return _AvailabilitySQL()
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def sessions_available(
@@ -117,41 +263,33 @@ def sessions_available(
     """Every session from ``from_date`` to ``to_date``, bookable or not and why not, for this prisoner and a visit
     that is open or closed. At most four queries, whatever the window or the history."""
     now = now or timezone.now()
-    sessions = list(
-        VisitSession.objects.filter(prison=prison, date__range=(from_date, to_date), removed=False).order_by(
-            "date", "start_time"
-        )
-    )
-    if not sessions:
-        return []
-    in_window = Q(session__prison=prison, session__date__range=(from_date, to_date))
-    taken = Counter(
-        {
-            row["session_id"]: row["n"]
-            for row in _live(Visit.objects.filter(in_window, closed=closed), now)
-            .filter(state__in=PLACE_TAKING_STATES)
-            .values("session_id")
-            .annotate(n=Count("id"))
-        }
-    )
-    # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
-    week_start = from_date - timedelta(days=from_date.weekday())
-    week_end = to_date + timedelta(days=6 - to_date.weekday())
-    own = list(
-        _live(
-            Visit.objects.filter(prisoner_number=prisoner.prisoner.number, session__date__range=(week_start, week_end)),
-            now,
-        ).values_list("session_id", "session__date")
-    )
+    sql = _availability_sql(connection.vendor)
+    ops = connection.ops
+    window = [prison.pk, ops.adapt_datefield_value(from_date), ops.adapt_datefield_value(to_date)]
+    live = [*sql.live_params, ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.sessions, [*window, False])
+        sessions = [session for (session,) in rows_as_instances(cursor.fetchall(), VisitSession)]
+        if not sessions:
+            return []
+        cursor.execute(sql.taken, [*window, closed, *live, *sql.taking_params])
+        taken: Counter[int] = Counter(dict(cursor.fetchall()))
+        # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
+        week_start = from_date - timedelta(days=from_date.weekday())
+        week_end = to_date + timedelta(days=6 - to_date.weekday())
+        weeks = [ops.adapt_datefield_value(week_start), ops.adapt_datefield_value(week_end)]
+        cursor.execute(sql.own, [prisoner.prisoner.number, *weeks, *live])
+        own = [(session_id, _as_date(day)) for session_id, day in cursor.fetchall()]
+        conflict_days: set[date] = set()
+        if prisoner.non_associations:
+            numbers = list(prisoner.non_associations)
+            cursor.execute(
+                sql.conflicts.format(numbers=", ".join(["%s"] * len(numbers))),
+                [*window, *numbers, *live],
+            )
+            conflict_days = {_as_date(day) for (day,) in cursor.fetchall()}
     own_sessions = {session_id for session_id, _ in own}
     per_week: Counter[date] = Counter(day - timedelta(days=day.weekday()) for _, day in own)
-    conflict_days: set[date] = set()
-    if prisoner.non_associations:
-        conflict_days = set(
-            _live(Visit.objects.filter(in_window, prisoner_number__in=prisoner.non_associations), now).values_list(
-                "session__date", flat=True
-            )
-        )
 
     allowance = check_allowance(prisoner.prisoner, prisoner.balance)
     results = []

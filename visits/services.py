@@ -49,7 +49,7 @@ class Actor:
 
     def __init__(self, *, user: AbstractBaseUser | None = None, label: str | None = None) -> None:
         self.user = user
-        self.label = label or (user.get_username() if user is not None else "visitor")
+        self.label = label or ((user.get_full_name() or user.get_username()) if user is not None else "visitor")
 
     @property
     def is_staff(self) -> bool:
@@ -88,6 +88,19 @@ class Override:
 
     rule: str  # "capacity" or "allowance"
     reason: str
+
+
+def _needs_nomis_sync(visit: Visit) -> None:
+    """Mark the visit for NOMIS and push it after commit (visits.jobs; the beat job retries any left)."""
+    Visit.objects.filter(pk=visit.pk).update(nomis_sync_needed=True)
+    visit.nomis_sync_needed = True
+
+    def push() -> None:
+        from visits.jobs import push_visit_to_nomis  # visits.jobs imports this module
+
+        push_visit_to_nomis.delay(visit.pk)
+
+    transaction.on_commit(push)
 
 
 def new_reference() -> str:
@@ -325,6 +338,7 @@ def visit_book(
     visit.save()
     _record(visit, EventType.BOOKED, actor)
     queue_messages(visit, "booked")
+    _needs_nomis_sync(visit)
     return visit
 
 
@@ -378,6 +392,8 @@ def visit_cancel(*, visit: Visit, reason: str, actor: Actor, now: datetime | Non
     visit.state = VisitState.CANCELLED
     visit.save(update_fields=["state", "updated_at"])
     _record(visit, EventType.CANCELLED, actor, reason=reason)
+    if visit.nomis_visit_id or visit.nomis_sync_needed:
+        _needs_nomis_sync(visit)
     if starts > now:
         queue_messages(
             visit, "cancelled_by_visitor" if actor.label == "visitor" else "cancelled_by_prison", reason=reason
@@ -394,6 +410,33 @@ def request_withdraw(*, visit: Visit, actor: Actor | None = None, reason: str = 
     visit.save(update_fields=["state", "updated_at"])
     _record(visit, EventType.WITHDRAWN, actor, reason=reason)
     return visit
+
+
+def _secure_place(
+    visit: Visit,
+    sessions: dict[int, VisitSession],
+    session: VisitSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    non_associations: Sequence[str],
+    override: Override | None,
+) -> bool:
+    """Under the day locks, take a place in ``session`` for a visit moving there; record a capacity override.
+    Returns whether it is an overbooking."""
+    _expire_stale_holds(now, session_id__in=list(sessions))
+    overbooked = _take_place(
+        session=sessions[session.id],
+        prisoner_number=visit.prisoner_number,
+        closed=visit.closed,
+        now=now,
+        non_associations=non_associations,
+        moving=visit,
+        override=override,
+    )
+    if overbooked and override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
+    return overbooked
 
 
 @transaction.atomic
@@ -421,24 +464,16 @@ def visit_change(
         raise NotAllowed("The visit has already started, so it cannot be changed online. Phone the prison.")
     if session.id == visit.session_id:
         raise InvalidChange("Choose a different time")
-    _expire_stale_holds(now, session_id__in=list(sessions))
-    overbooked = _take_place(
-        session=sessions[session.id],
-        prisoner_number=visit.prisoner_number,
-        closed=visit.closed,
-        now=now,
-        non_associations=non_associations,
-        moving=visit,
-        override=override,
+    overbooked = _secure_place(
+        visit, sessions, session, actor=actor, now=now, non_associations=non_associations, override=override
     )
     visit.session, visit.overbooked = sessions[session.id], overbooked
     visit.save(update_fields=["session", "overbooked", "updated_at"])
     _record(
         visit, EventType.CHANGED, actor, reason=reason, data={"from_session_id": old.id, "to_session_id": session.id}
     )
-    if overbooked and override is not None:
-        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
     queue_messages(visit, "changed", previous_session=old)
+    _needs_nomis_sync(visit)
     return visit
 
 
@@ -460,22 +495,14 @@ def request_approve(
     old = VisitSession.objects.get(pk=visit.session_id)
     sessions = _lock_days([(old.prison_id, old.date), (session.prison_id, session.date)])
     visit = _locked_visit(visit, expected=[VisitState.REQUESTED])
-    _expire_stale_holds(now, session_id__in=list(sessions))
-    overbooked = _take_place(
-        session=sessions[session.id],
-        prisoner_number=visit.prisoner_number,
-        closed=visit.closed,
-        now=now,
-        non_associations=non_associations,
-        moving=visit,
-        override=override,
+    overbooked = _secure_place(
+        visit, sessions, session, actor=actor, now=now, non_associations=non_associations, override=override
     )
     visit.session, visit.state, visit.overbooked = sessions[session.id], VisitState.BOOKED, overbooked
     visit.save(update_fields=["session", "state", "overbooked", "updated_at"])
     _record(visit, EventType.APPROVED, actor, data={"session_id": session.id})
-    if overbooked and override is not None:
-        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
     queue_messages(visit, "approved")
+    _needs_nomis_sync(visit)
     return visit
 
 
@@ -611,8 +638,9 @@ def flag_clear(*, flag: VisitFlag, resolution: str, actor: Actor, now: datetime 
 
 def visits_affected_by_block(*, prison_id: int, day: date, start_time: time | None = None) -> list[Visit]:
     """The booked and requested visits that blocking this date (or one session on it) would hit."""
-    visits = Visit.objects.filter(prison_id=prison_id, session__date=day,
-                                  state__in=[VisitState.BOOKED, VisitState.REQUESTED])
+    visits = Visit.objects.filter(
+        prison_id=prison_id, session__date=day, state__in=[VisitState.BOOKED, VisitState.REQUESTED]
+    )
     if start_time is not None:
         visits = visits.filter(session__start_time=start_time)
     return list(visits.select_related("session").order_by("session__start_time", "prisoner_last_name"))
@@ -620,15 +648,22 @@ def visits_affected_by_block(*, prison_id: int, day: date, start_time: time | No
 
 @transaction.atomic
 def sessions_block(
-    *, prison: Prison, day: date, start_time: time | None = None, reason: str, cancel_visits: bool, actor: Actor,
+    *,
+    prison: Prison,
+    day: date,
+    start_time: time | None = None,
+    reason: str,
+    cancel_visits: bool,
+    actor: Actor,
     now: datetime | None = None,
 ) -> tuple[BlockedDate, list[Visit]]:
     """Block a date or one session: the visits it hits are cancelled (and told) or flagged for review, as the staff
     member chose; the sessions are regenerated at once."""
     if not reason.strip():
         raise InvalidChange("Enter a reason for blocking")
-    block, created = BlockedDate.objects.get_or_create(prison=prison, date=day, start_time=start_time,
-                                                       defaults={"reason": reason})
+    block, created = BlockedDate.objects.get_or_create(
+        prison=prison, date=day, start_time=start_time, defaults={"reason": reason}
+    )
     if not created:
         raise InvalidChange("This is already blocked")
     affected = visits_affected_by_block(prison_id=prison.id, day=day, start_time=start_time)

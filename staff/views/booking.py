@@ -16,6 +16,7 @@ from prisons.nomis import NomisUnavailable, get_client
 from prisons.nomis.interface import ApprovedVisitor
 from staff.access import staff_view
 from staff.forms import BookForCallerForm, FindPrisonerForm, session_label
+from staff.selectors import has_started
 from visits.errors import BookingError
 from visits.rules import (
     PARTY_MESSAGES,
@@ -100,7 +101,7 @@ def book_details(request: HttpRequest, prison: Prison) -> HttpResponse:
             + (f" ({a.unbookable_text})" if a.unbookable else f" ({a.places_left} open places left)"),
         )
         for a in availability
-        if a.unbookable in (None, "full", "no_allowance")
+        if a.unbookable in (None, "full", "no_allowance") and not has_started(a.session)
     ]
     form = BookForCallerForm(
         request.POST if request.method == "POST" else None,

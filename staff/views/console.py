@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prisons.models import Prison, VisitSession
@@ -26,15 +27,17 @@ from staff.forms import (
 from staff.selectors import (
     dashboard_counts,
     flagged_visits,
+    has_started,
     requests_waiting,
     search_visits,
     sessions_with_counts,
     visit_for_staff,
     visits_on,
+    visits_unsynced,
 )
 from visits.errors import BookingError
 from visits.models import Visit, VisitFlag, VisitState
-from visits.rules import age_on
+from visits.rules import ReviewReason, age_on
 from visits.services import (
     Actor,
     Override,
@@ -46,6 +49,14 @@ from visits.services import (
     visit_record_attendance,
     visitor_refuse,
 )
+
+# Why a booking became a request, as the staff member deciding it needs to read it.
+WHY_A_REQUEST = {
+    ReviewReason.VISITOR_NOT_APPROVED: _lazy("A visitor is not on the prisoner's approved visitor list"),
+    ReviewReason.CLOSED_VISIT: _lazy("Visits to this prisoner must be closed visits"),
+    ReviewReason.VISITOR_BANNED: _lazy("A visitor is banned from visiting for now"),
+    ReviewReason.CHILD_PROTECTION: _lazy("Children are visiting a prisoner with a child protection restriction"),
+}
 
 
 def _day(request: HttpRequest) -> date:
@@ -165,6 +176,7 @@ def visit_change_view(request: HttpRequest, prison: Prison, reference: str) -> H
             prison=prison, date__range=(today_date, today_date + timedelta(days=28)), blocked=False, removed=False
         ).exclude(id=visit.session_id)
     )
+    sessions = [s for s in sessions if not has_started(s)]
     form = ChangeVisitForm(request.POST if request.method == "POST" else None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,6 +294,8 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
             if error.code != "full"
             else _("This session is full. Tick overbook and give a reason to book it anyway."),
         )
+    requested = next((e for e in visit.events.all() if e.type == "requested"), None)
+    why = [str(WHY_A_REQUEST.get(code, code)) for code in (requested.data.get("reasons", []) if requested else [])]
     return render(
         request,
         "staff/request.html",
@@ -292,6 +306,7 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
             "approve": approve,
             "reject": reject,
             "refuse": refuse,
+            "why": why,
             "active_nav": "requests",
         },
         status=400 if request.method == "POST" else 200,
@@ -329,6 +344,17 @@ def flag_keep(request: HttpRequest, prison: Prison, reference: str) -> HttpRespo
 def _clear_flags(visit: Visit, request: HttpRequest, resolution: str) -> None:
     for flag in VisitFlag.objects.filter(visit=visit, cleared_at__isnull=True):
         flag_clear(flag=flag, resolution=resolution, actor=_staff(request))
+
+
+@staff_view("view_visits")
+@require_GET
+def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """Visits whose last change has not reached NOMIS yet (it retries by itself)."""
+    return render(
+        request,
+        "staff/unsynced.html",
+        {"prison": prison, "visits": visits_unsynced(prison=prison), "active_nav": "today"},
+    )
 
 
 @staff_view("view_visits")
@@ -401,7 +427,7 @@ def _sheet_csv(
                     visit.prisoner_location,
                     "Closed" if visit.closed else "Open",
                     _csv_safe(visitors),
-                    _csv_safe("; ".join([*visit.support_needs, visit.support_details]).strip("; ")),
+                    _csv_safe(visit.support_summary),
                 ]
             )
     return response

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prisons.models import BlockedDate, Prison, SessionTemplate, VisitSession
@@ -44,11 +45,15 @@ def block(request: HttpRequest, prison: Prison) -> HttpResponse:
             except BookingError as error:
                 form.add_error("date", error.message)
             else:
-                messages.success(
-                    request,
-                    _("Blocked. %(n)s visits were %(what)s.")
-                    % {"n": len(affected), "what": _("cancelled") if data["visits"] == "cancel" else _("flagged")},
-                )
+                if data["visits"] == "cancel":
+                    text = ngettext(
+                        "Blocked. %(n)s visit was cancelled.", "Blocked. %(n)s visits were cancelled.", len(affected)
+                    )
+                else:
+                    text = ngettext(
+                        "Blocked. %(n)s visit was flagged.", "Blocked. %(n)s visits were flagged.", len(affected)
+                    )
+                messages.success(request, text % {"n": len(affected)})
                 return redirect("staff:blocks", prison=prison.slug)
     today = timezone.localdate()
     blocks = list(BlockedDate.objects.filter(prison=prison, date__gte=today).order_by("date", "start_time"))

@@ -78,3 +78,15 @@ def test_seed_demo_creates_the_readme_users(prison_data_dir) -> None:
     assert list(PrisonAccess.objects.filter(user__username="rochester").values_list("prison__slug", flat=True)) == [
         "rochester"
     ]
+
+
+def test_five_failures_lock_the_username_even_with_the_right_password(client: Client, rochester_staff: User) -> None:
+    for _ in range(5):
+        client.post("/staff/sign-in", {"username": "robin", "password": "wrong"})
+    locked = client.post("/staff/sign-in", {"username": "robin", "password": "a-long-test-password"})
+    assert locked.status_code == 200 and "You have tried to sign in too many times" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sessions_end_after_two_hours_idle(settings) -> None:
+    assert settings.SESSION_COOKIE_AGE == 2 * 60 * 60 and settings.SESSION_SAVE_EVERY_REQUEST

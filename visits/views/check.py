@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from prisons.nomis import NomisUnavailable
-from visits.errors import AlreadyProcessed, HoldLost
+from visits.errors import AlreadyProcessed, HoldLost, InvalidChange
 from visits.forms import SUPPORT_NEEDS
 from visits.journey import HOLD_LOST_MESSAGE, Answers, JourneyView
 from visits.links import manage_token, visit_for_token
 from visits.models import Visit, VisitState
 from visits.rules import Outcome, decide
-from visits.selectors import prisoner_context
+from visits.selectors import cached_prisoner_context, prisoner_context
 from visits.services import ContactDetails, visit_book, visit_request
 from visits.views.time import DROP_OUT_FOR_REFUSAL
 
@@ -61,7 +61,12 @@ class CheckAnswersView(JourneyView):
         try:  # ask NOMIS afresh: the facts may have changed since the journey began
             context = prisoner_context(hold.prisoner_number, first=hold.session.date, last=hold.session.date)
         except NomisUnavailable:
-            return render(request, "visits/nomis-unavailable.html", {"prison": prison}, status=503)
+            # NOMIS went down after the journey checked the prisoner: book on those facts; the visit reaches
+            # NOMIS once it is back (visits.sync), and NOMIS's events flag it if anything has changed since.
+            first, last = prison.bookable_window(timezone.localdate())
+            context = cached_prisoner_context(hold.prisoner_number, first=first, last=last, fetch=False)
+            if context is None:
+                return render(request, "visits/nomis-unavailable.html", {"prison": prison}, status=503)
         if context is None:
             return redirect("visits:drop-out", reason="released")
         decision = decide(
@@ -99,6 +104,10 @@ class CheckAnswersView(JourneyView):
         except HoldLost:
             self.answers.forget("hold_visit_id", "preferences")
             messages.warning(request, HOLD_LOST_MESSAGE)
+            return redirect("visits:choose-time")
+        except InvalidChange as problem:  # e.g. the choices no longer fit: choose the time again
+            self.answers.forget("preferences")
+            messages.warning(request, problem.message)
             return redirect("visits:choose-time")
         except AlreadyProcessed:
             visit = Visit.objects.get(pk=hold.pk)

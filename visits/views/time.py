@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +16,8 @@ from prisons.nomis import NomisUnavailable
 from visits.errors import SessionUnavailable
 from visits.forms import AnotherTimeForm, ChooseTimeForm
 from visits.journey import HOLD_LOST_MESSAGE, JourneyView
-from visits.picker import Filters, has_bookable, open_day, picker_sections
-from visits.rules import MAX_PREFERENCES, Decision, Outcome, decide
+from visits.picker import Filters, has_bookable, open_day, picker_sections, sections_key
+from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Decision, Outcome, decide, party_problems
 from visits.selectors import PrisonerContext, cached_prisoner_context, sessions_available
 from visits.services import PrisonerDetails, hold_release, visit_reserve
 
@@ -60,10 +60,20 @@ class TimeStepView(JourneyView):
 class ChooseTimeView(TimeStepView):
     """Choose a time: the accordion date picker. Choosing holds the session for 10 minutes."""
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rank = kwargs.get("rank", 1)
+        if not 1 <= rank <= MAX_PREFERENCES:
+            raise Http404("No such choice")
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request: HttpRequest, rank: int = 1) -> HttpResponse:
+        if rank > 2 + len(self.answers.get("preferences", [])):
+            return redirect("visits:another-time")  # choose the earlier choices first
         return self.load() or self.render_picker(rank)
 
     def post(self, request: HttpRequest, rank: int = 1) -> HttpResponse:
+        if rank > 2 + len(self.answers.get("preferences", [])):
+            return redirect("visits:another-time")
         if (response := self.load()) is not None:
             return response
         availability = self.availability()
@@ -81,6 +91,19 @@ class ChooseTimeView(TimeStepView):
         previous = self.answers.hold
         if previous is not None and previous.session_id == session.id and self.answers.hold_is_live():
             return self.after_hold()
+        prison = self.prison
+        problems = party_problems(
+            [m.date_of_birth for m in self.answers.party],
+            on=session.date,
+            adult_age=prison.adult_age,
+            max_visitors=prison.max_visitors,
+            max_adults=prison.max_adults,
+        )
+        if problems:  # the ages on the visit's own date: someone may have turned 18 (or the adult age) by then
+            message = _(PARTY_MESSAGES[problems[0]]).format(
+                max_visitors=prison.max_visitors, max_adults=prison.max_adults, adult_age=prison.adult_age
+            )
+            return self.render_picker(1, error=message, availability=availability)
         if previous is not None:
             hold_release(visit=previous)
         prisoner = self.answers.get("prisoner")
@@ -146,6 +169,7 @@ class ChooseTimeView(TimeStepView):
         if not has_bookable(sections) and not filters.active and rank == 1:
             return redirect("visits:drop-out", reason="nothing-bookable")
         selected_day = next((a.session.date for a in availability if a.session.id == selected), None)
+        shown_open = open_day(sections, selected_day=selected_day, error=error)
         return render(
             self.request,
             "visits/choose-time.html",
@@ -158,7 +182,8 @@ class ChooseTimeView(TimeStepView):
                 "is_request": self.decision.outcome == Outcome.REQUEST,
                 "reasons": self.decision.reasons,
                 "closed": self.decision.closed,
-                "open_day": open_day(sections, selected_day=selected_day, error=error),
+                "open_day": shown_open,
+                "picker_key": sections_key(sections, open_day=shown_open),
                 "back_url": self.back_url(),
                 "action": reverse("visits:choose-time")
                 if rank == 1

@@ -1,0 +1,109 @@
+"""The lifecycle jobs: requests nobody answered in time, and removing personal data after the retention period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from prisons.models import Prison
+from visits.errors import BookingError
+from visits.models import (
+    FakeNotifyMessage,
+    OutboxMessage,
+    Visit,
+    VisitEvent,
+    VisitFlag,
+    Visitor,
+    VisitState,
+)
+from visits.services import Actor, RejectionReason, request_reject
+
+ANONYMISED = "(removed)"
+
+
+def requests_auto_reject(*, today: date | None = None) -> int:
+    """Reject, and tell the visitor, every request whose times are all inside the notice period now: nobody
+    answered it in time and none of its times can still be booked."""
+    today = today or timezone.localdate()
+    rejected = 0
+    prisons = {p.id: p for p in Prison.objects.all()}
+    waiting = (
+        Visit.objects.filter(state=VisitState.REQUESTED)
+        .annotate(last_choice=Max("preferences__session__date"))
+        .values_list("id", "prison_id", "last_choice")
+    )
+    for visit_id, prison_id, last_choice in waiting:
+        first_bookable, _ = prisons[prison_id].bookable_window(today)
+        if last_choice is not None and last_choice >= first_bookable:
+            continue
+        try:
+            request_reject(
+                visit=Visit.objects.get(pk=visit_id),
+                reasons=[RejectionReason.SLOTS_UNAVAILABLE],
+                actor=Actor.system(),
+                other_reason="Not answered before the notice period",
+            )
+            rejected += 1
+        except BookingError:
+            continue  # a clerk decided it meanwhile
+    return rejected
+
+
+def retention_cutoff(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    months = settings.RETENTION_MONTHS
+    year, month = divmod(today.month - 1 - months, 12)
+    day = min(today.day, 28)
+    return date(today.year + year, month + 1, day)
+
+
+def visits_anonymise(*, today: date | None = None, batch: int = 500) -> int:
+    """Remove the personal data of visits that happened (or would have) before the retention cut-off, keeping the
+    rows, their states, dates, prison and channel for the performance figures. Safe with two runs at once."""
+    cutoff = retention_cutoff(today)
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()  # journey answers left in expired sessions
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Visit.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(session__date__lt=cutoff, anonymised_at__isnull=True)
+                .order_by()
+                .values_list("id", flat=True)[:batch]
+            )
+            if not ids:
+                return done
+            _anonymise(ids)
+            done += len(ids)
+
+
+def _anonymise(ids: list[int]) -> None:
+    now = timezone.now()
+    Visit.objects.filter(id__in=ids).update(
+        prisoner_number="",
+        prisoner_first_name=ANONYMISED,
+        prisoner_last_name=ANONYMISED,
+        prisoner_date_of_birth=None,
+        prisoner_location="",
+        contact_email="",
+        contact_phone="",
+        support_details="",
+        support_needs=[],
+        anonymised_at=now,
+    )
+    Visitor.objects.filter(visit_id__in=ids).update(
+        first_name=ANONYMISED, last_name=ANONYMISED, date_of_birth=None, refusal_reason=""
+    )
+    VisitEvent.objects.filter(visit_id__in=ids).update(reason="", data={})
+    VisitFlag.objects.filter(visit_id__in=ids).update(detail="", resolution="")
+    outbox = OutboxMessage.objects.filter(visit_id__in=ids)
+    # The fake Notify's copies (embedded default only) hold the rendered text: they go altogether.
+    FakeNotifyMessage.objects.filter(
+        reference__in=[f"outbox-{pk}" for pk in outbox.values_list("id", flat=True)]
+    ).delete()
+    outbox.update(recipient="", personalisation={})

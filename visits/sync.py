@@ -1,0 +1,185 @@
+"""Keeping visits and NOMIS true to each other: pushing bookings to NOMIS, and acting on NOMIS's prisoner events.
+
+Pushing: every booked, changed and cancelled visit is marked as needing sync in the transaction that changes it,
+and a task pushes it after commit. NOMIS's ``record_visit`` is idempotent by key and ``cancel_visit`` by id, so a
+push that runs twice (a retry, two workers, the beat job) never records a visit twice.
+
+Events: the feed is read from the stored cursor, one page per transaction; each event's id is stored as processed
+in the same transaction as its effects, so each event is acted on exactly once, even when replayed or when two
+pollers run (the cursor row is locked; a second poller skips).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from prisons.nomis import NomisError, get_client
+from prisons.nomis.interface import EventType as NomisEventType
+from prisons.nomis.interface import PrisonerEvent, VisitToRecord
+from visits.errors import BookingError
+from visits.models import (
+    FlagReason,
+    NomisEventCursor,
+    ProcessedNomisEvent,
+    Visit,
+    VisitState,
+)
+from visits.selectors import forget_prisoner_context
+from visits.services import Actor, RejectionReason, request_reject, visit_cancel, visit_flag
+
+logger = logging.getLogger(__name__)
+
+RECORDED_STATES = (VisitState.BOOKED, VisitState.ATTENDED, VisitState.NO_SHOW)
+FEED = "prisoner-events"
+
+
+def nomis_key(visit: Visit) -> str:
+    """What NOMIS records this booking under: one record per visit and session, so a change is a new record."""
+    return f"{visit.reference}/{visit.session_id}"
+
+
+def visit_push_to_nomis(*, visit_id: int, now: datetime | None = None) -> bool:
+    """Make NOMIS match the visit (record it, move it, or cancel it). Returns False when NOMIS could not be reached
+    (the visit stays marked for the next try); raises nothing for a visit already in sync."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        visit = (
+            Visit.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("session", "prison")
+            .filter(pk=visit_id, nomis_sync_needed=True)
+            .order_by()
+            .first()
+        )
+        if visit is None:
+            return True  # in sync already, or another worker has it
+        client = get_client()
+        try:
+            if visit.state in RECORDED_STATES:
+                key = nomis_key(visit)
+                if visit.nomis_key != key:
+                    if visit.nomis_visit_id:
+                        client.cancel_visit(visit.nomis_visit_id, "Moved to another time")
+                    visit.nomis_visit_id = client.record_visit(_to_record(visit, key))
+                    visit.nomis_key = key
+            elif visit.nomis_visit_id and visit.state == VisitState.CANCELLED:
+                client.cancel_visit(visit.nomis_visit_id, "Cancelled")
+                visit.nomis_key = ""
+        except NomisError as error:
+            visit.nomis_sync_attempts += 1
+            visit.nomis_sync_error = str(error)[:300] or error.__class__.__name__
+            visit.save(update_fields=["nomis_sync_attempts", "nomis_sync_error"])
+            logger.warning("NOMIS push of visit %s failed: %s", visit.reference, error)
+            return False
+        visit.nomis_sync_needed, visit.nomis_synced_at, visit.nomis_sync_error = False, now, ""
+        visit.save(
+            update_fields=["nomis_visit_id", "nomis_key", "nomis_sync_needed", "nomis_synced_at", "nomis_sync_error"]
+        )
+        return True
+
+
+def _to_record(visit: Visit, key: str) -> VisitToRecord:
+    session = visit.session
+    lead = visit.visitors.order_by("position").first()
+    return VisitToRecord(
+        reference=key,
+        prisoner_number=visit.prisoner_number,
+        prison_code=visit.prison.code,
+        start=timezone.make_aware(datetime.combine(session.date, session.start_time)),
+        end=timezone.make_aware(datetime.combine(session.date, session.end_time)),
+        closed=visit.closed,
+        visitor_contact_ids=tuple(
+            v.nomis_contact_id for v in visit.visitors.all() if v.nomis_contact_id is not None and not v.refused
+        ),
+        lead_visitor_name=f"{lead.first_name} {lead.last_name}" if lead else "",
+    )
+
+
+def visits_unsynced() -> list[int]:
+    """Ids of visits still waiting to reach NOMIS, oldest first."""
+    return list(Visit.objects.filter(nomis_sync_needed=True).order_by("updated_at").values_list("id", flat=True))
+
+
+def nomis_events_poll(*, limit: int = 100, max_pages: int = 20) -> int:
+    """Read the prisoner events feed from the stored cursor and act on each event once. Returns events acted on."""
+    acted = 0
+    for _ in range(max_pages):
+        with transaction.atomic():
+            NomisEventCursor.objects.get_or_create(name=FEED)
+            cursor = NomisEventCursor.objects.select_for_update(skip_locked=True).filter(name=FEED).first()
+            if cursor is None:
+                return acted  # another poller is reading the feed
+            page = get_client().events_since(cursor.cursor or None, limit=limit)
+            seen = set(
+                ProcessedNomisEvent.objects.filter(event_id__in=[e.id for e in page.events]).values_list(
+                    "event_id", flat=True
+                )
+            )
+            fresh = [e for e in page.events if e.id not in seen]
+            for event in fresh:
+                _act_on(event)
+                ProcessedNomisEvent.objects.create(event_id=event.id, type=event.type)
+            acted += len(fresh)
+            cursor.cursor, cursor.updated_at = page.cursor, timezone.now()
+            cursor.save(update_fields=["cursor", "updated_at"])
+            if len(page.events) < limit:
+                return acted
+    return acted
+
+
+def _act_on(event: PrisonerEvent) -> None:
+    """What a prisoner event means for the visits still to come."""
+    today = timezone.localdate()
+    visits = list(
+        Visit.objects.filter(
+            prisoner_number=event.prisoner_number,
+            session__date__gte=today,
+            state__in=[VisitState.BOOKED, VisitState.REQUESTED],
+        ).select_related("session")
+    )
+    system = Actor.system()
+    for visit in visits:
+        try:
+            if event.type == NomisEventType.RELEASED:
+                if visit.state == VisitState.REQUESTED:
+                    request_reject(visit=visit, reasons=[RejectionReason.PRISONER_RELEASED], actor=system)
+                else:
+                    visit_cancel(visit=visit, reason="The prisoner has been released", actor=system)
+            elif event.type == NomisEventType.MOVED:
+                if visit.state == VisitState.REQUESTED:
+                    request_reject(visit=visit, reasons=[RejectionReason.PRISONER_MOVED], actor=system)
+                else:
+                    visit_flag(
+                        visit=visit,
+                        reason=FlagReason.PRISONER_MOVED,
+                        detail=f"Moved to {event.data.get('to_prison', 'another prison')}",
+                    )
+            elif event.type == NomisEventType.RESTRICTION_ADDED:
+                visit_flag(visit=visit, reason=FlagReason.RESTRICTION, detail=_restriction_text(event))
+            elif event.type == NomisEventType.VISITOR_BANNED:
+                contact_id = event.data.get("contact_id")
+                if visit.visitors.filter(nomis_contact_id=contact_id).exists():
+                    visit_flag(
+                        visit=visit,
+                        reason=FlagReason.VISITOR_BANNED,
+                        detail=f"Visitor banned until {event.data.get('end_date') or 'further notice'}",
+                    )
+        except BookingError as error:  # someone changed the visit meanwhile: nothing left to do for it
+            logger.info("Event %s: visit %s already changed (%s)", event.id, visit.reference, error.code)
+    if event.type in (
+        NomisEventType.ALLOWANCE_CHANGED,
+        NomisEventType.RESTRICTION_ADDED,
+        NomisEventType.VISITOR_BANNED,
+        NomisEventType.MOVED,
+        NomisEventType.RELEASED,
+    ):
+        forget_prisoner_context(event.prisoner_number)
+
+
+def _restriction_text(event: PrisonerEvent) -> str:
+    restriction = event.data.get("restriction")
+    kind = restriction.get("type", "") if isinstance(restriction, dict) else str(restriction or "")
+    return f"New restriction: {kind.replace('_', ' ')}".strip()

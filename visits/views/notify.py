@@ -1,0 +1,72 @@
+"""Notify's delivery receipts (a callback protected by a bearer token), and the fake Notify's outbox page."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from staff.roles import VISITS_ADMIN
+from visits.models import FakeNotifyMessage
+from visits.notifications import message_record_delivery
+from visits.notify import using_fake
+
+logger = logging.getLogger(__name__)
+FAKE_OUTBOX_SHOWS = 100
+
+
+def _bearer_token_ok(request: HttpRequest) -> bool:
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode())
+
+
+@csrf_exempt
+@require_POST
+def delivery_receipt(request: HttpRequest) -> HttpResponse:
+    """Notify's receipt for one message: delivered, or a failure that flags the visit for staff."""
+    if not _bearer_token_ok(request):
+        response = JsonResponse({"error": "Unauthorized"}, status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    try:
+        receipt = json.loads(request.body)
+        notify_id, reference, status = (str(receipt.get(k) or "") for k in ("id", "reference", "status"))
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "Expected a JSON object"}, status=400)
+    if not status or not (notify_id or reference):
+        return JsonResponse({"error": "Expected id or reference, and status"}, status=400)
+    message = message_record_delivery(notify_id=notify_id, reference=reference, status=status)
+    if message is None:  # deleted since (anonymised), or not ours: nothing to do, and nothing for Notify to retry
+        logger.info("Delivery receipt for an unknown message: id %s, reference %s", notify_id, reference)
+    return JsonResponse({"status": "recorded" if message else "unknown message"})
+
+
+@require_GET
+def fake_outbox(request: HttpRequest) -> HttpResponse:
+    """What the fake Notify 'sent', newest first: for development and demos (DEBUG, or visits admins)."""
+    if not using_fake():
+        raise Http404("Messages go to GOV.UK Notify: see them there")
+    if not settings.DEBUG:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_superuser or request.user.groups.filter(name=VISITS_ADMIN).exists()):
+            raise PermissionDenied
+    messages = list(FakeNotifyMessage.objects.order_by("-created_at")[:FAKE_OUTBOX_SHOWS])
+    for message in messages:
+        message.sent_display = f"{timezone.localtime(message.created_at):%-d %B %Y, %H:%M:%S}"  # type: ignore[attr-defined]
+    # Not "messages": the messages context processor would overwrite it.
+    return render(
+        request,
+        "visits/notify/fake-outbox.html",
+        {"sent_messages": messages, "total": FakeNotifyMessage.objects.count(), "shows": FAKE_OUTBOX_SHOWS},
+    )
