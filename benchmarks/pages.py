@@ -4,7 +4,9 @@ One gunicorn sync worker (DEBUG off) on loopback, driven by `wrk -t1 -c8` (or, w
 generator with keep-alive threads: it says which it used). In the same run, against the same worker: a bare Django
 view that returns "ok" (the framework's floor), the choose-a-time page of a journey (48 sessions over a 28-day
 window, two approved visitors) and the check-your-answers page of another journey (with a live hold). It prints the
-requests a second of each, choose-a-time / bare, and the size of the choose-a-time HTML.
+requests a second of each and the worker's CPU time per request (steadier than the rate when other work shares the
+machine), choose-a-time / bare, and the size of the choose-a-time HTML. It replaces Rochester's sessions and visits
+from today on with its own (docs/benchmarks.md).
 
 Targets (the public booking journey): choose-a-time at least 270 requests/s and at least half the bare view's
 rate; check at least 650 requests/s; choose-a-time HTML at most 40 KB.

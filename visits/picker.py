@@ -143,7 +143,6 @@ def _render_day_radios(
             {
                 "value": str(session_id),
                 "text": _("%(start)s to %(end)s") % {"start": govuk_time(start), "end": govuk_time(end)},
-                "hint": {"text": _("Closed visit") if closed else _("Open visit")},
                 "checked": session_id == selected,
             }
             for session_id, start, end, closed in options
