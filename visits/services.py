@@ -100,7 +100,8 @@ def _needs_nomis_sync(visit: Visit) -> None:
 
         push_visit_to_nomis.delay(visit.pk)
 
-    transaction.on_commit(push)
+    # robust: with the broker down the booking stands and the beat job pushes the visit later.
+    transaction.on_commit(push, robust=True)
 
 
 def new_reference() -> str:

@@ -29,7 +29,7 @@ def template_env() -> dict[str, str]:
     return {f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper(): value for name, value in TEMPLATE_IDS.items()}
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 30, interval: float = 0.1, what: str = "") -> Any:
+def wait_until(check: Callable[[], Any], timeout: float = 60, interval: float = 0.1, what: str = "") -> Any:
     deadline = time.monotonic() + timeout
     while True:
         result = check()
@@ -46,7 +46,7 @@ def real_notify(settings: Any, fake_notify: FakeNotify) -> FakeNotify:
     settings.NOTIFY_API_KEY = API_KEY
     settings.NOTIFY_BASE_URL = fake_notify.url
     settings.NOTIFY_TEMPLATE_IDS = TEMPLATE_IDS
-    settings.NOTIFY_TIMEOUT_SECONDS = 2
+    settings.NOTIFY_TIMEOUT_SECONDS = 5
     return fake_notify
 
 

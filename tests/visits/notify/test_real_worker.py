@@ -33,7 +33,7 @@ def wait_until_sent(timeout: float) -> bool:
     return True
 
 
-def all_sent(timeout: float = 30) -> list[OutboxMessage]:
+def all_sent(timeout: float = 60) -> list[OutboxMessage]:
     assert wait_until_sent(timeout), f"messages still unsent after {timeout:g} s"
     return list(OutboxMessage.objects.order_by("id"))
 
@@ -120,7 +120,7 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(
         outbox_sweep(now=timezone.now() + timedelta(minutes=5))
         return wait_until_sent(timeout=5)
 
-    wait_until(swept, timeout=30, interval=0, what="the sweep to send the stuck messages")
+    wait_until(swept, timeout=60, interval=0, what="the sweep to send the stuck messages")
     messages = list(OutboxMessage.objects.filter(visit=visit).order_by("id"))
     assert_exactly_once(fake_notify, messages)
     assert messages[0].attempts == 2  # the second try asked Notify by reference and found the first had got there
