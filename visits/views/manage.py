@@ -72,6 +72,14 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit_or_expired(request, token)
     if isinstance(visit, HttpResponse):
         return visit
+    if visit.state != VisitState.BOOKED:
+        messages.info(
+            request,
+            _("This visit has already been cancelled")
+            if visit.state == VisitState.CANCELLED
+            else _("This visit cannot be cancelled online. Phone the prison."),
+        )
+        return redirect("visits:manage-link", token=token)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,6 +102,14 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     visit = _visit_or_expired(request, token)
     if isinstance(visit, HttpResponse):
         return visit
+    if visit.state != VisitState.REQUESTED:
+        messages.info(
+            request,
+            _("You have already withdrawn this request")
+            if visit.state == VisitState.WITHDRAWN
+            else _("The prison has already dealt with this request"),
+        )
+        return redirect("visits:manage-link", token=token)
     error = None
     if request.method == "POST":
         try:
