@@ -16,6 +16,7 @@ from prisons.models import SessionTemplate, VisitSession
 from staff import lockout
 from visits.forms import PRISONER_NUMBER, ContactForm, name_field
 from visits.models import Channel
+from visits.notifications import describe_session
 from visits.services import RejectionReason
 
 
@@ -58,11 +59,7 @@ class SignInForm(GovukForm):
         return cleaned
 
 
-def session_label(session: VisitSession) -> str:
-    from config.govuk.jinja import govuk_date, govuk_time
-
-    day = govuk_date(session.date, with_weekday=True)
-    return f"{day}, {govuk_time(session.start_time)} to {govuk_time(session.end_time)}"
+session_label = describe_session  # 'Monday 23 November 2026, 2pm to 3:45pm'
 
 
 class ReasonForm(GovukForm):
