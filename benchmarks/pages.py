@@ -8,6 +8,10 @@ requests a second of each and the worker's CPU time per request (steadier than t
 machine), choose-a-time / bare, and the size of the choose-a-time HTML. It replaces Rochester's sessions and visits
 from today on with its own (docs/benchmarks.md).
 
+Three workers in turn: the embedded default's cache (local memory), the same with nothing kept by the process
+(PROCESS_MEMOS=0: every request works its page out afresh, for comparison), and, when Redis answers at
+BENCH_REDIS_URL (redis://127.0.0.1:6379/14), production's Redis cache (sessions and generations read from it).
+
 Targets (the public booking journey): choose-a-time at least 270 requests/s and at least half the bare view's
 rate; check at least 650 requests/s; choose-a-time HTML at most 40 KB.
 
@@ -47,6 +51,7 @@ SECONDS = float(os.environ.get("BENCH_PAGE_SECONDS", "10"))
 WARM_UP_SECONDS = float(os.environ.get("BENCH_PAGE_WARM_UP_SECONDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_PAGE_CONNECTIONS", "8"))
 BASELINE = os.environ.get("BENCH_PAGES_BASELINE", "")
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 ROOT = Path(__file__).resolve().parent.parent
 PRISON_SLUG = "rochester"
 WINDOW_DAYS = 28
@@ -182,7 +187,7 @@ def _get(port: int, path: str, cookie: str = "") -> tuple[int, bytes]:
 class Server:
     """One gunicorn sync worker serving a tree (this one, or a baseline checkout) with DEBUG off."""
 
-    def __init__(self, tree: Path) -> None:
+    def __init__(self, tree: Path, extra_env: dict[str, str] | None = None) -> None:
         self.tree = tree
         self.port = _free_port()
         env = {
@@ -194,6 +199,7 @@ class Server:
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(tree),
+            **(extra_env or {}),
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [str(gunicorn), "config.wsgi:application", "-w", "1", "-k", "sync"]
@@ -276,6 +282,15 @@ def _python_load(port: int, page: Page, seconds: float) -> Load:
     return Load(sum(counts) / (time.monotonic() - started), sum(counts), sum(not_ok))
 
 
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
 def _baseline_tree() -> Path | None:
     if not BASELINE:
         return None
@@ -286,8 +301,10 @@ def _baseline_tree() -> Path | None:
     return tree
 
 
-def _measure(tree: Path, pages: list[Page], load: object) -> dict[str, Load | int]:
-    server = Server(tree)
+def _measure(
+    tree: Path, pages: list[Page], load: object, extra_env: dict[str, str] | None = None
+) -> dict[str, Load | int]:
+    server = Server(tree, extra_env)
     try:
         results: dict[str, Load | int] = {}
         for page in pages:  # each page answers 200 with its content before the run
@@ -348,11 +365,20 @@ def main() -> None:
                 "`apt-get install wrk` for figures comparable with docs/benchmarks.md)"
             )
             load = _python_load  # type: ignore[assignment]
-        trees = [("this tree", ROOT)]
+        runs: list[tuple[str, Path, dict[str, str] | None]] = [("this tree", ROOT, None)]
         if (baseline := _baseline_tree()) is not None:
-            trees.insert(0, (f"baseline {baseline}", baseline))
-        for label, tree in trees:
-            results = _measure(tree, pages, load)
+            runs.insert(0, (f"baseline {baseline}", baseline, None))
+        # The same tree with nothing kept by the process (PROCESS_MEMOS=0): every request works its page out
+        # afresh, as a visitor's first view of a page nobody else has seen does. For comparison, not the targets.
+        runs.append(("this tree, nothing kept (PROCESS_MEMOS=0)", ROOT, {"PROCESS_MEMOS": "0"}))
+        # Production's cache: sessions and generations in Redis, two round trips a page (when Redis answers).
+        if _redis_answers(BENCH_REDIS_URL):
+            prefix = f"visits-bench-{os.getpid()}"
+            runs.append(
+                ("this tree, Redis cache (REDIS_URL)", ROOT, {"REDIS_URL": BENCH_REDIS_URL, "CACHE_KEY_PREFIX": prefix})
+            )
+        for label, tree, extra_env in runs:
+            results = _measure(tree, pages, load, extra_env)
             bare, choose, check = (results[name] for name in ("bare", "choose-time", "check"))
             assert isinstance(bare, Load) and isinstance(choose, Load) and isinstance(check, Load)
             size = int(results["choose-time bytes"])
@@ -363,6 +389,11 @@ def main() -> None:
                 print(f"{name:<14}{result.rps:>12.0f}{result.requests:>10}{result.not_ok:>9}{result.cpu_ms:>24.3f}")
             if bare.cpu_ms and choose.cpu_ms:  # less sensitive than the rates to other work on the machine
                 print(f"choose-time / bare by worker CPU time: {bare.cpu_ms / choose.cpu_ms:.2f}")
+            if bare.not_ok or choose.not_ok or check.not_ok:
+                print("WARNING: some responses were not 200: the figures above are not the pages'")
+            if extra_env and "REDIS_URL" not in extra_env:
+                print(f"choose-time / bare: {ratio:.2f}")
+                continue
             verdict = [
                 ("choose-time requests/s", f"{choose.rps:.0f}", choose.rps >= TARGET_CHOOSE_RPS, TARGET_CHOOSE_RPS),
                 ("choose-time / bare", f"{ratio:.2f}", ratio >= TARGET_CHOOSE_RATIO, TARGET_CHOOSE_RATIO),
@@ -373,5 +404,3 @@ def main() -> None:
             ok = size <= TARGET_CHOOSE_KB * 1000
             html = f"{size / 1000:.1f} KB ({size} bytes)"
             print(f"{'choose-time HTML':<24}{html:>26}   target <= {TARGET_CHOOSE_KB} KB: {'met' if ok else 'NOT MET'}")
-            if bare.not_ok or choose.not_ok or check.not_ok:
-                print("WARNING: some responses were not 200: the figures above are not the pages'")

@@ -115,6 +115,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            "CONN_MAX_AGE": 60,  # as PostgreSQL's: not a new connection for every request
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -129,7 +130,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "visits"),
         }
@@ -156,7 +157,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions (the journey's answers) are read from the cache and written through to the database, so a page reads no
+# session row. The embedded default's local-memory cache belongs to one process: serve it from one process (as
+# `make run` does), or set REDIS_URL.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# What a process keeps of the booking pages' reads and markup (config.memo, under prisons.generations). Off, every
+# request works everything out afresh: `make bench` measures the pages both ways.
+PROCESS_MEMOS = env_bool("PROCESS_MEMOS", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 
+from prisons import generations
+from prisons.generations import Generational, GenerationalQuerySet
 from prisons.window import MAX_BOOKING_WINDOW_DAYS, bookable_window
 
 DEFAULT_LEAD_DAYS = 3
@@ -28,12 +30,12 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class PrisonQuerySet(models.QuerySet["Prison"]):
+class PrisonQuerySet(GenerationalQuerySet):
     def bookable_online(self) -> PrisonQuerySet:
         return self.filter(enabled=True, closed=False)
 
 
-class Prison(models.Model):
+class Prison(Generational):
     """A prison, or one booking line of a prison: several can share a NOMIS code (see docs/prison-data.md)."""
 
     slug = models.SlugField(max_length=80, unique=True, help_text="From the data file name, e.g. rochester.")
@@ -84,6 +86,9 @@ class Prison(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def generation_keys(self) -> list[str]:
+        return [generations.prison_key(self.pk)]
 
     @property
     def display_name(self) -> str:
@@ -195,7 +200,7 @@ class BlockedDate(models.Model):
         return self.start_time is None
 
 
-class VisitSession(models.Model):
+class VisitSession(Generational):
     """One concrete session on one date: the unit that capacity is counted against.
 
     Generated from the timetable for each prison's window (``prisons.services.sessions_generate``). A session the
@@ -221,6 +226,8 @@ class VisitSession(models.Model):
     removed = models.BooleanField(default=False, help_text="No longer in the timetable, kept for its visits.")
     needs_review = models.BooleanField(default=False, help_text="A timetable change affected its visits.")
 
+    objects = GenerationalQuerySet.as_manager()
+
     class Meta:
         ordering = ["prison", "date", "start_time"]
         constraints = [
@@ -233,6 +240,9 @@ class VisitSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prison.code} {self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    def generation_keys(self) -> list[str]:
+        return [generations.prison_key(self.prison_id)]
 
     @property
     def bookable(self) -> bool:

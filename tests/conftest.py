@@ -59,7 +59,11 @@ def prison_data_dir(settings: object) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache: rate limits, lockouts and cached NOMIS facts do not leak between tests."""
+    """Each test starts with an empty cache and empty memos: rate limits, lockouts, cached NOMIS facts and what
+    the journey's pages kept do not leak between tests."""
     from django.core.cache import cache
 
+    from config.memo import clear_all
+
     cache.clear()
+    clear_all()

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from prisons import generations
+from prisons.generations import Generational, GenerationalQuerySet
 from prisons.models import Prison, VisitSession
 
 HOLD_MINUTES = 10
@@ -58,8 +60,14 @@ class Language(models.TextChoices):
     WELSH = "cy", "Cymraeg"
 
 
-class Visit(models.Model):
+class Visit(Generational):
     """One visit: a session, a prisoner, a party of visitors, a main contact, and its state."""
+
+    # What the booking pages read of a visit (the places it takes, the prisoner's own visits, a hold): saving other
+    # fields only (contact details, NOMIS bookkeeping, anonymisation) moves no generation (prisons.generations).
+    generation_fields = frozenset(
+        {"prison", "prison_id", "session", "session_id", "closed", "state", "hold_expires_at", "prisoner_number"}
+    )
 
     reference = models.CharField(max_length=11, unique=True)
     prison = models.ForeignKey(Prison, on_delete=models.PROTECT, related_name="visits")
@@ -101,6 +109,8 @@ class Visit(models.Model):
     # The session date the reminder was sent for: a visit moved to another day gets a reminder for its new date.
     reminder_sent_for = models.DateField(null=True, blank=True)
 
+    objects = GenerationalQuerySet.as_manager()
+
     class Meta:
         ordering = ["session__date", "session__start_time", "id"]
         constraints = [
@@ -124,6 +134,9 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def generation_keys(self) -> list[str]:
+        return [generations.prison_key(self.prison_id), generations.prisoner_key(self.prisoner_number)]
 
     @property
     def support_summary(self) -> str:

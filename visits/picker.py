@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from markupsafe import Markup
 
 from config.govuk.jinja import govuk_date, govuk_time, render_macro
-from visits.selectors import SessionAvailability
+from visits.selectors import SessionAvailability, Unbookable
 
 MIDDAY = time(12)
 
@@ -75,8 +75,10 @@ def build_weeks(
     last: date,
     filters: Filters,
     exclude: Iterable[int] = (),
+    held: int | None = None,
 ) -> list[Week]:
-    """Every day from first to last, grouped into weeks starting on Monday, each with the sessions on offer."""
+    """Every day from first to last, grouped into weeks starting on Monday, each with the sessions on offer.
+    ``held``: the session the visitor holds, offered again (the prisoner's own visit there is the hold itself)."""
     excluded = set(exclude)
     by_day: dict[date, list[SessionAvailability]] = {}
     for item in availability:
@@ -91,11 +93,16 @@ def build_weeks(
             items = by_day.get(day, [])
             if not every_time:
                 items = [i for i in items if filters.keeps_time(i.session.start_time)]
-            options = tuple(i for i in items if i.unbookable is None and i.session.id not in excluded)
+            options = tuple(i for i in items if offered(i, held) and i.session.id not in excluded)
             why = "" if options else _why_not(items, filters)
             weeks.setdefault(day - timedelta(days=day.weekday()), []).append(Day(day, options, why))
         day += one_day
     return [Week(start, tuple(days)) for start, days in weeks.items()]
+
+
+def offered(item: SessionAvailability, held: int | None) -> bool:
+    """Whether a session can be chosen: bookable, or the one this visitor already holds."""
+    return item.unbookable is None or (item.session.id == held and item.unbookable == Unbookable.ALREADY_BOOKED)
 
 
 def _why_not(items: list[SessionAvailability], filters: Filters) -> str:
@@ -162,11 +169,12 @@ def picker_sections(
     filters: Filters,
     exclude: Iterable[int] = (),
     selected: int | None = None,
+    held: int | None = None,
     error: str | None = None,
 ) -> list[tuple[Week, list[tuple[Day, Markup | None]]]]:
     """The weeks of the picker, each day with its rendered radios (None for a day with nothing bookable). The error,
     if any, is shown on the first bookable day, whose first radio the error summary links to."""
-    weeks = build_weeks(availability, first=first, last=last, filters=filters, exclude=exclude)
+    weeks = build_weeks(availability, first=first, last=last, filters=filters, exclude=exclude, held=held)
     first_bookable = next((day.date for week in weeks for day in week.days if day.bookable), None)
     return [
         (

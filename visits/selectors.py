@@ -7,7 +7,7 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from config.memo import MISSING, Memo
+from prisons import generations as gen
 from prisons.models import Prison, VisitSession
 from prisons.nomis import get_client
 from prisons.nomis.interface import ApprovedVisitor, Prisoner, Unavailability, VisitBalance
@@ -49,26 +51,40 @@ def prisoner_context(number: str, *, first: date, last: date) -> PrisonerContext
 
 
 CONTEXT_CACHE_SECONDS = 10 * 60
+# Each process keeps the contexts it has used for a minute, so that a page of the journey reads no more than the
+# generations from the shared cache.
+_CONTEXTS = Memo("prisoner-contexts", size=2048, seconds=60)
 
 
-def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool = True) -> PrisonerContext | None:
+def context_generation_key(number: str) -> str:
+    return f"nomis-context-generation:{number}"
+
+
+def cached_prisoner_context(
+    number: str, *, first: date, last: date, fetch: bool = True, generation: int | None = None
+) -> PrisonerContext | None:
     """The prisoner's NOMIS facts for the pages of a journey, cached for 10 minutes; the final booking asks
-    NOMIS afresh (``prisoner_context``). With ``fetch=False``, only what is cached (None if nothing is)."""
-    generation = cache.get(f"nomis-context-generation:{number}", 0)
+    NOMIS afresh (``prisoner_context``). With ``fetch=False``, only what is cached (None if nothing is). The
+    caller may pass the context's generation, read with the others (``prisons.generations.read``)."""
+    if generation is None:
+        (generation,) = gen.read([context_generation_key(number)])
+    memo_key = (number, generation, first, last)
+    if (context := _CONTEXTS.get(memo_key)) is not MISSING:
+        return context  # type: ignore[no-any-return]
     key = f"nomis-context:{number}:{generation}:{first.isoformat()}:{last.isoformat()}"
     context = cache.get(key)
     if context is None and fetch:
         context = prisoner_context(number, first=first, last=last)
         if context is not None:
             cache.set(key, context, CONTEXT_CACHE_SECONDS)
+    if context is not None:
+        _CONTEXTS.set(memo_key, context)
     return context
 
 
 def forget_prisoner_context(number: str) -> None:
     """NOMIS says something changed for this prisoner: the next page asks NOMIS afresh."""
-    key = f"nomis-context-generation:{number}"
-    cache.add(key, 0, None)
-    cache.incr(key)
+    gen.move([context_generation_key(number)])
 
 
 class Unbookable(enum.StrEnum):
@@ -227,18 +243,21 @@ class _AvailabilitySQL:
             f" AND {qn('date')} BETWEEN %s AND %s AND {qn('removed')} = %s ORDER BY {qn('date')}, {qn('start_time')}"
         )
         taking = ", ".join(["%s"] * len(PLACE_TAKING_STATES))
+        # With each count, the earliest expiry of a hold among the visits counted: the count changes then.
+        hold_expiry = f"MIN(CASE WHEN v.{qn('state')} = %s THEN v.{qn('hold_expires_at')} END)"
         self.taken = (
-            f"SELECT v.{qn('session_id')}, COUNT(v.{qn('id')}) FROM {join} WHERE {in_window}"
+            f"SELECT v.{qn('session_id')}, COUNT(v.{qn('id')}), {hold_expiry} FROM {join} WHERE {in_window}"
             f" AND v.{qn('closed')} = %s AND {live} AND v.{qn('state')} IN ({taking}) GROUP BY v.{qn('session_id')}"
         )
         self.taking_params: list[object] = [str(state) for state in PLACE_TAKING_STATES]
         self.own = (
-            f"SELECT v.{qn('session_id')}, s.{qn('date')} FROM {join}"
+            f"SELECT v.{qn('session_id')}, s.{qn('date')}, CASE WHEN v.{qn('state')} = %s"
+            f" THEN v.{qn('hold_expires_at')} END FROM {join}"
             f" WHERE v.{qn('prisoner_number')} = %s AND s.{qn('date')} BETWEEN %s AND %s AND {live}"
         )
         self.conflicts = (
-            f"SELECT DISTINCT s.{qn('date')} FROM {join} WHERE {in_window}"
-            f" AND v.{qn('prisoner_number')} IN ({{numbers}}) AND {live}"
+            f"SELECT s.{qn('date')}, {hold_expiry} FROM {join} WHERE {in_window}"
+            f" AND v.{qn('prisoner_number')} IN ({{numbers}}) AND {live} GROUP BY s.{qn('date')}"
         )  # {numbers}: a placeholder for each number
 
 
@@ -251,6 +270,19 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    """A timestamp from a row: SQLite's raw SQL gives text (stored in UTC), PostgreSQL an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# Each process keeps the date picker's answers under the generations they were worked out from (see
+# prisons.generations): the filters, a second or third choice, a refreshed page or a failed submit reuse them.
+_AVAILABILITY = Memo("sessions-available", size=1024, seconds=60)
+
+
 def sessions_available(
     *,
     prison: Prison,
@@ -259,35 +291,57 @@ def sessions_available(
     from_date: date,
     to_date: date,
     now: datetime | None = None,
+    generations: tuple[int, ...] | None = None,
 ) -> list[SessionAvailability]:
     """Every session from ``from_date`` to ``to_date``, bookable or not and why not, for this prisoner and a visit
-    that is open or closed. At most four queries, whatever the window or the history."""
+    that is open or closed. At most four queries, whatever the window or the history.
+
+    With ``generations`` (the prison's and the prisoner's at least, read before anything else, see
+    ``prisons.generations``), the answer is kept in this process and given again, as it is (read-only), while they
+    stand, for a minute at most and never past the expiry of a hold it counted."""
     now = now or timezone.now()
+    key = None
+    if generations is not None:
+        # The NOMIS facts by identity: the same context object (kept in the entry, so its id cannot be reused).
+        key = (prison.pk, prisoner.prisoner.number, closed, from_date, to_date, generations, id(prisoner))
+        found = _AVAILABILITY.get(key)
+        if found is not MISSING and found[0] is prisoner:
+            return found[1]  # type: ignore[no-any-return]
     sql = _availability_sql(connection.vendor)
     ops = connection.ops
     window = [prison.pk, ops.adapt_datefield_value(from_date), ops.adapt_datefield_value(to_date)]
     live = [*sql.live_params, ops.adapt_datetimefield_value(now)]
+    reserved = str(VisitState.RESERVED)
+    hold_expiries: list[datetime | str | None] = []
     with connection.cursor() as cursor:
         cursor.execute(sql.sessions, [*window, False])
         sessions = [session for (session,) in rows_as_instances(cursor.fetchall(), VisitSession)]
         if not sessions:
             return []
-        cursor.execute(sql.taken, [*window, closed, *live, *sql.taking_params])
-        taken: Counter[int] = Counter(dict(cursor.fetchall()))
+        cursor.execute(sql.taken, [reserved, *window, closed, *live, *sql.taking_params])
+        taken: Counter[int] = Counter()
+        for session_id, count, expiry in cursor.fetchall():
+            taken[session_id] = count
+            hold_expiries.append(expiry)
         # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
         week_start = from_date - timedelta(days=from_date.weekday())
         week_end = to_date + timedelta(days=6 - to_date.weekday())
         weeks = [ops.adapt_datefield_value(week_start), ops.adapt_datefield_value(week_end)]
-        cursor.execute(sql.own, [prisoner.prisoner.number, *weeks, *live])
-        own = [(session_id, _as_date(day)) for session_id, day in cursor.fetchall()]
+        cursor.execute(sql.own, [reserved, prisoner.prisoner.number, *weeks, *live])
+        own = []
+        for session_id, day, expiry in cursor.fetchall():
+            own.append((session_id, _as_date(day)))
+            hold_expiries.append(expiry)
         conflict_days: set[date] = set()
         if prisoner.non_associations:
             numbers = list(prisoner.non_associations)
             cursor.execute(
                 sql.conflicts.format(numbers=", ".join(["%s"] * len(numbers))),
-                [*window, *numbers, *live],
+                [reserved, *window, *numbers, *live],
             )
-            conflict_days = {_as_date(day) for (day,) in cursor.fetchall()}
+            for day, expiry in cursor.fetchall():
+                conflict_days.add(_as_date(day))
+                hold_expiries.append(expiry)
     own_sessions = {session_id for session_id, _ in own}
     per_week: Counter[date] = Counter(day - timedelta(days=day.weekday()) for _, day in own)
 
@@ -313,6 +367,10 @@ def sessions_available(
                 ),
             )
         )
+    if key is not None:
+        expiries = [moment for value in hold_expiries if (moment := _as_datetime(value)) is not None]
+        lasts = (min(expiries) - now).total_seconds() if expiries else None
+        _AVAILABILITY.set(key, (prisoner, results), seconds=lasts)
     return results
 
 

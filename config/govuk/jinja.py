@@ -57,8 +57,17 @@ def _forget_static_urls(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_forget_static_urls)
 
 
+@functools.lru_cache(maxsize=2048)
+def _reverse(name: str, args: tuple[Any, ...], prefix: str, urlconf: str | None) -> str:
+    return reverse(name, args=args or None)
+
+
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """Django's ``reverse``, remembered for positional arguments (a URL does not change while the process runs;
+    each look-up costs about 40 Python calls, several times a page)."""
+    if kwargs:
+        return reverse(name, kwargs=kwargs)
+    return _reverse(name, args, get_script_prefix(), get_urlconf())
 
 
 def govuk_date(value: Any, with_weekday: bool = False) -> str:
@@ -160,6 +169,28 @@ def cached(*key: Hashable, caller: Callable[[], str]) -> Markup:
     return html
 
 
+_SHELLS: dict[Hashable, tuple[Markup, ...]] = {}
+SHELL_MARKER = "@@shell@@"
+SHELL_BLOCKS = 7  # pageTitle, head, header, beforeContent, content, footer, bodyEnd (layouts/shell.html)
+
+
+def page_shell(html_lang: str, container_classes: str = "") -> tuple[Markup, ...]:
+    """The official GOV.UK page template, cut where a page's own blocks go (layouts/shell.html): rendered once per
+    language and container class and reused, so that a page renders only its blocks (layouts/base.html)."""
+    key = (html_lang, container_classes, get_script_prefix(), get_urlconf(), settings.STATIC_URL)
+    parts = None if settings.DEBUG else _SHELLS.get(key)
+    if parts is None:
+        html = (
+            shared_environment()
+            .get_template("layouts/shell.html")
+            .render(htmlLang=html_lang, containerClasses=container_classes, assetPath=static_url("vendor/govuk/assets"))
+        )
+        parts = tuple(Markup(part) for part in squeeze(html).split(SHELL_MARKER))
+        assert len(parts) == SHELL_BLOCKS + 1, "layouts/shell.html must mark each block once"
+        _SHELLS[key] = parts
+    return parts
+
+
 _SLOT = re.compile(r"@@slot:(\w+)@@")
 
 
@@ -250,6 +281,7 @@ def environment(**options: Any) -> Environment:
         settings=settings,
         cached=cached,
         filled=filled,
+        page_shell=page_shell,
     )
     env.filters.update(
         govuk_date=govuk_date,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -187,3 +188,19 @@ def test_manage_cancel_and_change(client: Client, at_nine) -> None:  # type: ign
     assert ics.status_code == 404  # cancelled: no calendar entry
     found = client.post("/manage", {"reference": visit.reference.upper(), "email": "SOPHIE@example.com"})
     assert visit_for_token(found["Location"].removeprefix("/visit/")) == visit  # a signed link to the same visit
+
+
+def test_back_at_the_picker_the_held_time_is_chosen_and_can_be_kept(client: Client, at_nine) -> None:  # type: ignore[no-untyped-def]
+    start_to_visitors(client)
+    add_visitor(client, "Sophie", "Walker", date(1990, 7, 3))
+    client.post("/visitors", {"add_another": "no"})
+    client.post("/support", {})
+    session_id = first_radio_value(client.get("/choose-time").content.decode())
+    client.post("/choose-time", {"session": session_id})
+    client.post("/contact", {"updates": ["email"], "email": "sophie@example.com"})
+    hold = Visit.objects.get(state=VisitState.RESERVED)
+    page = client.get("/choose-time?change=1").content.decode()  # the check page's "Change" link
+    assert re.search(f'value="{session_id}"[^>]* checked', page)  # the held time, not "Already booked"
+    response = client.post("/choose-time?change=1", {"session": session_id, "change": "1"})
+    assert response.status_code == 302 and response["Location"] == "/check"
+    assert Visit.objects.get(state=VisitState.RESERVED) == hold  # the same hold, kept

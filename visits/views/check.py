@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.govuk.pages import render_shared
 from prisons.nomis import NomisUnavailable
 from visits.errors import AlreadyProcessed, HoldLost, InvalidChange
 from visits.forms import SUPPORT_NEEDS
@@ -37,10 +39,12 @@ class CheckAnswersView(JourneyView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(
-            request,
-            "visits/check.html",
-            {
+        """The answers in summary lists. The markup depends only on the answers, the hold and the prison's row, so
+        it is kept for a minute under them (``render_shared``): a refresh, or back from a change that changed
+        nothing, reuses it."""
+
+        def context() -> dict[str, object]:
+            return {
                 "answers": self.answers,
                 "prison": self.answers.prison,
                 "prisoner": self.answers.get("prisoner"),
@@ -52,8 +56,13 @@ class CheckAnswersView(JourneyView):
                 "is_request": self.answers.get("outcome") == Outcome.REQUEST,
                 "back_url": self.back_url(),
                 "support_labels": dict(SUPPORT_NEEDS),
-            },
-        )
+            }
+
+        stamp = self.answers.prison_stamp()
+        if stamp is None:
+            return render(request, "visits/check.html", context())
+        key = (stamp, json.dumps(self.answers.data, sort_keys=True), self.back_url())
+        return render_shared(request, "visits/check.html", context, key=key)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         hold = self.answers.hold
@@ -129,6 +138,9 @@ def confirmation(request: HttpRequest) -> HttpResponse:
         {
             "visit": visit,
             "visitors": list(visit.visitors.all()),
+            "preferences": list(visit.preferences.select_related("session").order_by("rank"))
+            if visit.state == VisitState.REQUESTED
+            else [],
             "token": manage_token(visit),
             "is_request": visit.state == VisitState.REQUESTED,
         },

@@ -9,16 +9,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from config.govuk.jinja import url
+from config.govuk.pages import render_shared
+from config.memo import MISSING, Memo
+from prisons import generations as gen
 from prisons.models import VisitSession
 from prisons.nomis import NomisUnavailable
 from visits.errors import SessionUnavailable
 from visits.forms import AnotherTimeForm, ChooseTimeForm
 from visits.journey import HOLD_LOST_MESSAGE, JourneyView
-from visits.picker import Filters, has_bookable, open_day, picker_sections, sections_key
-from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Decision, Outcome, decide, party_problems
-from visits.selectors import PrisonerContext, cached_prisoner_context, sessions_available
+from visits.picker import Filters, has_bookable, offered, open_day, picker_sections, sections_key
+from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Decision, Outcome, PartyMember, decide, party_problems
+from visits.selectors import PrisonerContext, cached_prisoner_context, context_generation_key, sessions_available
 from visits.services import PrisonerDetails, hold_release, visit_reserve
 
 DROP_OUT_FOR_REFUSAL = {
@@ -26,6 +31,22 @@ DROP_OUT_FOR_REFUSAL = {
     "prisoner_no_visits": "no-visits",
     "visitor_banned_indefinitely": "visitor-banned",
 }
+
+
+# The decision for a party is a pure function of the NOMIS facts (the same context object, kept in the entry so
+# that its id cannot be reused), the party and the day: each process keeps the ones it made for a minute.
+_DECISIONS = Memo("time-step-decisions", size=2048, seconds=60)
+
+
+def _decision(context: PrisonerContext, party: tuple[PartyMember, ...], *, on: date) -> Decision:
+    key = (id(context), party, on, get_language())
+    found = _DECISIONS.get(key)
+    if found is MISSING or found[0] is not context:
+        decision = decide(
+            prisoner=context.prisoner, balance=context.balance, approved=context.approved, party=party, on=on
+        )
+        found = _DECISIONS.set(key, (context, decision))
+    return found[1]  # type: ignore[no-any-return]
 
 
 class TimeStepView(JourneyView):
@@ -38,20 +59,17 @@ class TimeStepView(JourneyView):
         self.prison = self.answers.prison
         self.first, self.last = self.prison.bookable_window(timezone.localdate())  # type: ignore[union-attr]
         number = self.answers.get("prisoner")["number"]
+        stamp = self.answers.generations_of(context_generation_key(number))
         try:
-            context = cached_prisoner_context(number, first=self.first, last=self.last)
+            context = cached_prisoner_context(
+                number, first=self.first, last=self.last, generation=stamp[0] if stamp else None
+            )
         except NomisUnavailable:
             return render(self.request, "visits/nomis-unavailable.html", {"prison": self.prison}, status=503)
         if context is None:
             return redirect("visits:drop-out", reason="released")
         self.context: PrisonerContext = context
-        self.decision: Decision = decide(
-            prisoner=context.prisoner,
-            balance=context.balance,
-            approved=context.approved,
-            party=self.answers.party,
-            on=self.first,
-        )
+        self.decision = _decision(context, tuple(self.answers.party), on=self.first)
         if self.decision.outcome == Outcome.REFUSE:
             return redirect("visits:drop-out", reason=DROP_OUT_FOR_REFUSAL[self.decision.reasons[0].code])
         return None
@@ -77,7 +95,8 @@ class ChooseTimeView(TimeStepView):
         if (response := self.load()) is not None:
             return response
         availability = self.availability()
-        form = ChooseTimeForm(request.POST, bookable_ids=[a.session.id for a in availability if a.bookable])
+        held = self.held(rank)
+        form = ChooseTimeForm(request.POST, bookable_ids=[a.session.id for a in availability if offered(a, held)])
         if not form.is_valid():
             return self.render_picker(rank, error=form.errors["session"][0], availability=availability)
         session = VisitSession.objects.get(pk=form.cleaned_data["session"])
@@ -140,55 +159,80 @@ class ChooseTimeView(TimeStepView):
         return self.go_next()
 
     def availability(self) -> list[Any]:
+        """The window's sessions for this prisoner, kept by this process while nothing they depend on changes
+        (visit_reserve checks the chosen one afresh, under its lock)."""
         return sessions_available(
             prison=self.prison,
             prisoner=self.context,
             closed=self.decision.closed,
             from_date=self.first,
             to_date=self.last,
+            generations=self.answers.generations_of(
+                gen.EVERYTHING, gen.prison_key(self.prison.pk), gen.prisoner_key(self.context.prisoner.number)
+            ),
         )
+
+    def held(self, rank: int) -> int | None:
+        """The session this visitor holds, when choosing the first time: offered again, and chosen."""
+        hold = self.answers.hold
+        return hold.session_id if rank == 1 and hold is not None and self.answers.hold_is_live() else None
 
     def render_picker(
         self, rank: int, *, error: str | None = None, availability: list[Any] | None = None
     ) -> HttpResponse:
+        """The picker. Its markup is kept for all requests with the same key (``render_shared``): the same window
+        and availability (the same list, from the memo of ``sessions_available``), filters, choices and error."""
         availability = availability if availability is not None else self.availability()
         filters = Filters.from_query(dict(self.request.GET.lists()))
         chosen = [self.answers.hold.session_id] if self.answers.hold else []
         chosen += self.answers.get("preferences", [])
         exclude = chosen[: rank - 1]
         selected = chosen[rank - 1] if len(chosen) >= rank else None
-        sections = picker_sections(
-            availability,
-            first=self.first,
-            last=self.last,
-            filters=filters,
-            exclude=exclude,
-            selected=selected,
-            error=error,
-        )
-        if not has_bookable(sections) and not filters.active and rank == 1:
-            return redirect("visits:drop-out", reason="nothing-bookable")
-        selected_day = next((a.session.date for a in availability if a.session.id == selected), None)
-        shown_open = open_day(sections, selected_day=selected_day, error=error)
-        return render(
-            self.request,
-            "visits/choose-time.html",
-            {
+        held = self.held(rank)
+        prison = self.prison
+        is_request = self.decision.outcome == Outcome.REQUEST
+        action = url("visits:choose-time") if rank == 1 else url("visits:choose-time-rank", rank)
+        back_url = self.back_url()
+
+        def context() -> dict[str, Any] | HttpResponse:
+            sections = picker_sections(
+                availability,
+                first=self.first,
+                last=self.last,
+                filters=filters,
+                exclude=exclude,
+                selected=selected,
+                held=held,
+                error=error,
+            )
+            if not has_bookable(sections) and not filters.active and rank == 1:
+                return redirect("visits:drop-out", reason="nothing-bookable")
+            selected_day = next((a.session.date for a in availability if a.session.id == selected), None)
+            shown_open = open_day(sections, selected_day=selected_day, error=error)
+            return {
                 "sections": sections,
                 "rank": rank,
                 "error": error,
                 "filters": filters,
-                "prison": self.prison,
-                "is_request": self.decision.outcome == Outcome.REQUEST,
-                "reasons": self.decision.reasons,
+                "prison": prison,
+                "is_request": is_request,
                 "closed": self.decision.closed,
                 "open_day": shown_open,
                 "picker_key": sections_key(sections, open_day=shown_open),
-                "back_url": self.back_url(),
-                "action": reverse("visits:choose-time")
-                if rank == 1
-                else reverse("visits:choose-time-rank", args=[rank]),
-            },
+                "back_url": back_url,
+                "action": action,
+            }
+
+        key = (
+            (self.first, self.last, filters, tuple(exclude), selected, held, error, rank),
+            (prison.pk, prison.name, prison.name_cy, is_request, self.decision.closed, back_url, action),
+        )
+        return render_shared(
+            self.request,
+            "visits/choose-time.html",
+            context,
+            key=key,
+            pinned=(availability,),
             status=200 if error is None else 400,
         )
 
