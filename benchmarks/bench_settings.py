@@ -2,8 +2,6 @@
 environment: DEBUG off, the bench database), plus a bare view to compare against and static files served from the
 source folders (DEBUG off would otherwise want the manifest `collectstatic` writes). Used by the benchmark only."""
 
-import os
-
 from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.bench_urls"
@@ -13,7 +11,3 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing collected
-
-# Diagnosis only (BENCH_PAGES_NO_SESSION_SAVE=1): what saving the session on every request costs the pages.
-if os.environ.get("BENCH_PAGES_NO_SESSION_SAVE"):
-    SESSION_SAVE_EVERY_REQUEST = False

@@ -117,6 +117,21 @@ class Worker:
         control = app.control.add_consumer if on else app.control.cancel_consumer
         assert control("celery", destination=[self.nodename], reply=True, timeout=5)
 
+    def settle(self, timeout: float = 60) -> None:
+        """Stop taking tasks, drop those still queued, and wait for those under way to finish: a task that runs on
+        (a NOMIS push after a booking, say) would hold its transaction open while the test's database is emptied,
+        and the two would deadlock."""
+        from config.celery import app
+
+        self.consume(False)
+        app.control.purge()
+
+        def idle() -> bool:
+            active = app.control.inspect(destination=[self.nodename], timeout=1).active() or {}
+            return active.get(self.nodename) == []
+
+        wait_until(idle, timeout=timeout, interval=0.1, what=f"worker {self.name} to finish its tasks")
+
     def kill(self) -> None:
         """SIGKILL: no warm shutdown, no acknowledgement, nothing tidied up."""
         self.process.send_signal(signal.SIGKILL)
@@ -166,9 +181,10 @@ def shared_worker(
 
 @pytest.fixture
 def worker(transactional_db: None, shared_worker: Worker) -> Iterator[Worker]:
-    """The shared worker, taking tasks (a test may pause it), on the test's data."""
+    """The shared worker, taking tasks (a test may pause it), on the test's data; settled before the data goes."""
     shared_worker.consume(True)
     yield shared_worker
+    shared_worker.settle()
 
 
 @pytest.fixture
