@@ -32,7 +32,8 @@ VISIT_COLUMNS = (
     "reference, prison_id, session_id, closed, state, hold_expires_at, prisoner_number, prisoner_first_name, "
     "prisoner_last_name, prisoner_date_of_birth, prisoner_location, contact_email, contact_phone, wants_email, "
     "wants_sms, language, support_needs, support_details, channel, booked_by_id, overbooked, rejection_reasons, "
-    "created_at, updated_at, anonymised_at"
+    "created_at, updated_at, anonymised_at, nomis_sync_needed, nomis_visit_id, nomis_key, nomis_sync_attempts, "
+    "nomis_sync_error"
 )
 
 
@@ -120,7 +121,7 @@ def _insert_visits(
         f"INSERT INTO {Visit._meta.db_table} ({VISIT_COLUMNS}) "
         f"SELECT '{prefix}' || {_padded('src.n', 10)}, src.prison_id, src.session_id, src.n %% 23 = 0, {state}, "
         f"CASE WHEN {state} = 'expired' THEN %s END, {prisoner}, 'Past', 'Prisoner', NULL, '', '', '', {true}, "
-        f"{false}, 'en', {empty}, '', 'online', NULL, {false}, {empty}, %s, %s, NULL "
+        f"{false}, 'en', {empty}, '', 'online', NULL, {false}, {empty}, %s, %s, NULL, {false}, '', '', 0, '' "
         f"FROM ({source}) AS src",
         [stamp, *prisoner_params, stamp, stamp, *params],
     )

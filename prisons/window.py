@@ -55,3 +55,15 @@ def bookable_window(today: date, *, lead_days: int, works_weekends: bool, bookin
         first_bookable_date(today, lead_days=lead_days, works_weekends=works_weekends),
         last_bookable_date(today, booking_window=booking_window),
     )
+
+
+def processing_days_after(start: date, end: date, *, works_weekends: bool) -> int:
+    """How many processing days there are after ``start`` up to and including ``end`` (0 when end <= start): how
+    long something asked on ``start`` and answered on ``end`` took, in the working days staff promise in."""
+    days = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_processing_day(day, works_weekends=works_weekends):
+            days += 1
+    return days

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
-from visits.models import PLACE_TAKING_STATES, Visit, VisitFlag, Visitor, VisitState
+from prisons.window import processing_days_after
+from visits.models import PLACE_TAKING_STATES, EventType, Visit, VisitEvent, VisitFlag, Visitor, VisitState
 
 
 def prisons_for_user(user: AbstractBaseUser | AnonymousUser) -> list[Prison]:
@@ -129,3 +133,129 @@ def search_visits(*, prison: Prison, query: str) -> list[Visit]:
         .exclude(state__in=[VisitState.RESERVED, VisitState.EXPIRED])
     )
     return list(_with_people(visits.distinct()).order_by("-session__date", "-id")[:50])
+
+
+REQUEST_ANSWER_DAYS = 3  # the service tells visitors the prison answers a request within 3 working days
+NOT_STAFF = ("visitor", "system")  # the actor labels that are not a staff member's name (visits.services.Actor)
+FIGURE_PERIODS = {1: "Last 7 days", 4: "Last 4 weeks", 12: "Last 12 weeks"}  # weeks: their label
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What happened at a prison from ``first`` to ``last``: bookings and requests made, what became of them, and
+    the visits that fell in the period (up to today)."""
+
+    first: date
+    last: date
+    booked_by_channel: dict[str, int]  # confirmed straight away, by the channel they came through
+    requested: int  # sent as requests for the prison to check
+    approved: int
+    rejected_by_staff: int
+    rejected_unanswered: int  # rejected by the service because nobody answered in time
+    withdrawn: int
+    answered_in_time: int  # approved or rejected by staff within REQUEST_ANSWER_DAYS processing days
+    holds_lapsed: int  # a time chosen, the booking never finished
+    cancelled_by_visitors: int
+    cancelled_by_prison: int
+    attended: int
+    no_shows: int
+    not_recorded: int  # booked visits in the past whose attendance nobody recorded
+    places_used: int  # places taken by booked, attended and no-show visits in the period's sessions
+    capacity: int  # the places the period's sessions offered (not blocked or removed)
+
+    @property
+    def booked(self) -> int:
+        return sum(self.booked_by_channel.values())
+
+    @property
+    def instant_share(self) -> int | None:
+        """Percentage of visits confirmed straight away, of all booked or requested."""
+        return _percent(self.booked, self.booked + self.requested)
+
+    @property
+    def answered(self) -> int:
+        return self.approved + self.rejected_by_staff
+
+    @property
+    def answered_in_time_share(self) -> int | None:
+        return _percent(self.answered_in_time, self.answered)
+
+    @property
+    def no_show_share(self) -> int | None:
+        return _percent(self.no_shows, self.attended + self.no_shows)
+
+    @property
+    def capacity_share(self) -> int | None:
+        return _percent(self.places_used, self.capacity)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def performance_figures(*, prison: Prison, first: date, last: date) -> Figures:
+    """The prison's figures for a period (four queries, whatever the number of visits)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    events = VisitEvent.objects.filter(visit__prison=prison, created_at__gte=start, created_at__lt=end)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for row in events.values("type", "channel", "actor_label").annotate(n=Count("id")):
+        who = row["actor_label"] if row["actor_label"] in NOT_STAFF else "staff"  # else a staff member's name
+        counts[(row["type"], row["channel"], who)] += row["n"]
+
+    def total(type: str, *, who: str | None = None) -> int:
+        return sum(n for (t, _, w), n in counts.items() if t == type and (who is None or w == who))
+
+    booked_by_channel: Counter[str] = Counter()
+    for (type_, channel, _), n in counts.items():
+        if type_ == EventType.BOOKED:
+            booked_by_channel[channel] += n
+
+    # How long each answer took: the request's own event, then the staff member's decision in the period.
+    asked = VisitEvent.objects.filter(visit=OuterRef("visit"), type=EventType.REQUESTED).order_by("created_at")
+    answers = events.filter(type__in=[EventType.APPROVED, EventType.REJECTED]).exclude(actor_label__in=NOT_STAFF)
+    answers = answers.annotate(asked_at=Subquery(asked.values("created_at")[:1]))
+    in_time = sum(
+        1
+        for answered_at, asked_at in answers.values_list("created_at", "asked_at")
+        if asked_at is not None
+        and processing_days_after(
+            timezone.localdate(asked_at), timezone.localdate(answered_at), works_weekends=prison.works_weekends
+        )
+        <= REQUEST_ANSWER_DAYS
+    )
+
+    today = timezone.localdate()
+    outcomes = Visit.objects.filter(prison=prison, session__date__range=(first, min(last, today))).aggregate(
+        attended=Count("id", filter=Q(state=VisitState.ATTENDED)),
+        no_shows=Count("id", filter=Q(state=VisitState.NO_SHOW)),
+        not_recorded=Count("id", filter=Q(state=VisitState.BOOKED, session__date__lt=today)),
+        places_used=Count(
+            "id",
+            filter=Q(
+                state__in=[VisitState.BOOKED, VisitState.ATTENDED, VisitState.NO_SHOW],
+                session__blocked=False,
+                session__removed=False,
+            ),
+        ),
+    )
+    capacity = VisitSession.objects.filter(
+        prison=prison, date__range=(first, min(last, today)), blocked=False, removed=False
+    ).aggregate(places=Coalesce(Sum(F("open_capacity") + F("closed_capacity")), 0))["places"]
+    return Figures(
+        first=first,
+        last=last,
+        booked_by_channel=dict(booked_by_channel),
+        requested=total(EventType.REQUESTED),
+        approved=total(EventType.APPROVED),
+        rejected_by_staff=total(EventType.REJECTED, who="staff"),
+        rejected_unanswered=total(EventType.REJECTED) - total(EventType.REJECTED, who="staff"),
+        withdrawn=total(EventType.WITHDRAWN),
+        answered_in_time=in_time,
+        holds_lapsed=total(EventType.EXPIRED),
+        cancelled_by_visitors=total(EventType.CANCELLED, who="visitor"),
+        cancelled_by_prison=total(EventType.CANCELLED) - total(EventType.CANCELLED, who="visitor"),
+        capacity=capacity,
+        **outcomes,
+    )

@@ -29,4 +29,5 @@ urlpatterns = [
     path("<slug:prison>/timetable/<int:template_id>", timetable.template_edit, name="template"),
     path("<slug:prison>/sheet", console.visit_sheet, name="sheet"),
     path("<slug:prison>/search", console.search, name="search"),
+    path("<slug:prison>/performance", console.performance, name="performance"),
 ]

@@ -25,9 +25,11 @@ from staff.forms import (
     ResolveFlagForm,
 )
 from staff.selectors import (
+    FIGURE_PERIODS,
     dashboard_counts,
     flagged_visits,
     has_started,
+    performance_figures,
     requests_waiting,
     search_visits,
     sessions_with_counts,
@@ -36,7 +38,7 @@ from staff.selectors import (
     visits_unsynced,
 )
 from visits.errors import BookingError
-from visits.models import Visit, VisitFlag, VisitState
+from visits.models import Channel, Visit, VisitFlag, VisitState
 from visits.rules import ReviewReason, age_on
 from visits.services import (
     Actor,
@@ -354,6 +356,33 @@ def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
         request,
         "staff/unsynced.html",
         {"prison": prison, "visits": visits_unsynced(prison=prison), "active_nav": "today"},
+    )
+
+
+@staff_view("view_visits")
+@require_GET
+def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """The prison's figures for the last 7 days, 4 weeks or 12 weeks: bookings, requests, cancellations, attendance."""
+    weeks = request.GET.get("weeks", "4")
+    weeks_number = int(weeks) if weeks.isdigit() and int(weeks) in FIGURE_PERIODS else 4
+    today = timezone.localdate()
+    figures = performance_figures(prison=prison, first=today - timedelta(days=7 * weeks_number - 1), last=today)
+    channels = dict(Channel.choices)
+    return render(
+        request,
+        "staff/performance.html",
+        {
+            "prison": prison,
+            "figures": figures,
+            "booked_by_channel": sorted(
+                ((str(channels.get(channel, channel)), count) for channel, count in figures.booked_by_channel.items()),
+                key=lambda item: -item[1],
+            ),
+            "periods": [
+                {"value": str(n), "text": _(label), "checked": n == weeks_number} for n, label in FIGURE_PERIODS.items()
+            ],
+            "active_nav": "performance",
+        },
     )
 
 

@@ -510,6 +510,15 @@ def test_every_other_staff_page_has_no_axe_violations(live_server: Any, desktop:
     assert page.get_by_role("link", name=reference).is_visible()
     look(page, "search")
 
+    # Performance figures, from the sub-navigation, for another period chosen with the keyboard-usable radios.
+    follow(page, "Figures")
+    assert h1(page) == "Performance figures"
+    assert "Confirmed straight away" in page.locator("main").inner_text()
+    page.get_by_label("Last 12 weeks").check()
+    press(page, "Show figures")
+    assert "weeks=12" in page.url and page.get_by_label("Last 12 weeks").is_checked()
+    look(page, "performance")
+
     # Sign out: a page that asks, then a button.
     follow(page, "Sign out")
     assert h1(page) == "Sign out"
