@@ -17,6 +17,6 @@ WHITENOISE_AUTOREFRESH = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Local memory, cleared before each test (tests/conftest.py): clearing a Redis cache would flush the queues the
 # real-worker tests use on the same Redis. Behaviour that needs Redis is tested with the real broker.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache"}}
 # Tests run tasks inline unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True

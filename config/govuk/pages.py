@@ -13,13 +13,14 @@ on (templates reload when edited).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
@@ -32,9 +33,36 @@ CSRF_MARKER = "@@csrf-field@@"
 _PAGES = Memo("shared-pages", size=512, seconds=60)  # a page is ~40 KB: at most ~20 MB a process
 
 
+_CHARS = CSRF_ALLOWED_CHARS
+_POSITION = {char: position for position, char in enumerate(_CHARS)}
+_EVEN = 256 - 256 % len(_CHARS)  # 248: the bytes below it fall evenly on the 62 characters
+
+
+def _random_mask() -> str:
+    """32 characters of the CSRF alphabet, each uniformly random, from one read of the OS's random source (Django's
+    ``get_random_string`` reads it once a character: 32 system calls a page)."""
+    chars: list[str] = []
+    while len(chars) < CSRF_SECRET_LENGTH:
+        chars += [_CHARS[byte % len(_CHARS)] for byte in os.urandom(48) if byte < _EVEN]
+    return "".join(chars[:CSRF_SECRET_LENGTH])
+
+
+def csrf_token(request: HttpRequest) -> str:
+    """What Django's ``get_token`` returns: the request's CSRF secret masked afresh (a new mask for every response,
+    so that the token in the page never repeats), the cookie marked to be sent again. Only the mask is drawn
+    differently (``_random_mask``); without a cookie yet, Django's own makes one."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return get_token(request)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token does: the cookie is renewed
+    mask = _random_mask()
+    cipher = "".join(_CHARS[(_POSITION[x] + _POSITION[y]) % len(_CHARS)] for x, y in zip(secret, mask, strict=True))
+    return mask + cipher
+
+
 def csrf_field(request: HttpRequest) -> str:
     """The hidden CSRF input for this request, as Django's ``csrf_input`` writes it."""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token(request)}">'
 
 
 def render_shared(
@@ -69,5 +97,5 @@ def render_shared(
         if isinstance(made, HttpResponse):
             return made
         html = render_to_string(template_name, {**made, "csrf_field": Markup(CSRF_MARKER)}, request)
-        found = _PAGES.set(full_key, (pinned, tuple(html.split(CSRF_MARKER))))
-    return HttpResponse(csrf_field(request).join(found[1]), status=status)
+        found = _PAGES.set(full_key, (pinned, tuple(part.encode() for part in html.split(CSRF_MARKER))))
+    return HttpResponse(csrf_field(request).encode().join(found[1]), status=status)

@@ -125,3 +125,17 @@ def test_a_page_with_a_message_is_not_kept(client: Client, at_nine) -> None:  # 
     message = "Your visit time is no longer available. Select a new time."
     assert message in client.get("/choose-time").content.decode()
     assert message not in client.get("/choose-time").content.decode()  # shown once, not kept with the page
+
+
+def test_a_kept_pages_csrf_field_passes_djangos_check(client: Client, at_nine) -> None:  # type: ignore[no-untyped-def]
+    journey_to(client, "choose-time")  # the test client skips CSRF checks: an enforcing one takes over the journey
+    client.get("/")  # the CSRF cookie
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    strict.get("/choose-time")  # rendered and kept
+    page = strict.get("/choose-time").content.decode()  # the kept page, with this request's field
+    token = re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page)[-1]
+    session_id = first_radio_value(page)
+    assert strict.post("/choose-time", {"session": session_id}).status_code == 403  # no token: refused
+    response = strict.post("/choose-time", {"session": session_id, "csrfmiddlewaretoken": token})
+    expect_redirect(response, "/contact")
