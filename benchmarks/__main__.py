@@ -14,6 +14,8 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
+# The booking benchmarks run the after-commit tasks inline (no broker): their INFO lines would bury the figures.
+os.environ.setdefault("LOG_LEVEL", "ERROR")
 if os.environ.get("BENCH_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
 else:
