@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +32,7 @@ from prisons.services import sessions_generate
 from visits.journey import SESSION_KEY
 from visits.links import manage_token
 from visits.models import Visit
+from visits.selectors import forget_prisoner_context
 
 TODAY = date(2026, 11, 23)  # a Monday
 PRISONER = {"first_name": "Ryan", "last_name": "Walker", "number": "A1001AA", "born": date(1988, 4, 12)}
@@ -58,12 +59,11 @@ def frozen_at_nine() -> Iterator[Any]:
 def forget_lookups() -> None:
     """Forget the rate-limit counts and cached NOMIS facts that earlier tests left in the process-wide cache, key by
     key (with Redis, ``cache.clear()`` would flush more than this test's keys)."""
-    windows = [(date(2026, 11, 27), date(2026, 12, 21)), (TODAY, TODAY + timedelta(days=28))]
     keys = [f"ratelimit:{scope}:127.0.0.1" for scope in ("prisoner-client", "visit-lookup")]
-    for number in KNOWN_NUMBERS:
-        keys.append(f"ratelimit:prisoner-number:{number}")
-        keys += [f"nomis-context:{number}:{first.isoformat()}:{last.isoformat()}" for first, last in windows]
+    keys += [f"ratelimit:prisoner-number:{number}" for number in KNOWN_NUMBERS]
     cache.delete_many(keys)
+    for number in KNOWN_NUMBERS:
+        forget_prisoner_context(number)  # the cached facts are kept under a generation: move it on
 
 
 def seed_rochester(tmp_path: Path, prison_data_dir: Path) -> None:
