@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
-from prisons.window import processing_days_after
 from visits.models import PLACE_TAKING_STATES, EventType, Visit, VisitEvent, VisitFlag, Visitor, VisitState
+from visits.rules import request_answered_in_time
 
 
 def prisons_for_user(user: AbstractBaseUser | AnonymousUser) -> list[Prison]:
@@ -135,7 +135,6 @@ def search_visits(*, prison: Prison, query: str) -> list[Visit]:
     return list(_with_people(visits.distinct()).order_by("-session__date", "-id")[:50])
 
 
-REQUEST_ANSWER_DAYS = 3  # the service tells visitors the prison answers a request within 3 working days
 NOT_STAFF = ("visitor", "system")  # the actor labels that are not a staff member's name (visits.services.Actor)
 FIGURE_PERIODS = {1: "Last 7 days", 4: "Last 4 weeks", 12: "Last 12 weeks"}  # weeks: their label
 
@@ -153,7 +152,7 @@ class Figures:
     rejected_by_staff: int
     rejected_unanswered: int  # rejected by the service because nobody answered in time
     withdrawn: int
-    answered_in_time: int  # approved or rejected by staff within REQUEST_ANSWER_DAYS processing days
+    answered_in_time: int  # approved or rejected by staff within the promised working days (visits.rules)
     holds_lapsed: int  # a time chosen, the booking never finished
     cancelled_by_visitors: int
     cancelled_by_prison: int
@@ -220,10 +219,9 @@ def performance_figures(*, prison: Prison, first: date, last: date) -> Figures:
         1
         for answered_at, asked_at in answers.values_list("created_at", "asked_at")
         if asked_at is not None
-        and processing_days_after(
+        and request_answered_in_time(
             timezone.localdate(asked_at), timezone.localdate(answered_at), works_weekends=prison.works_weekends
         )
-        <= REQUEST_ANSWER_DAYS
     )
 
     today = timezone.localdate()

@@ -22,11 +22,13 @@ from prisons.nomis.interface import (
     Unavailability,
     VisitBalance,
 )
+from prisons.window import processing_days_after
 
 MAX_VISITORS = 6
 MAX_ADULTS = 3
 LEAD_VISITOR_MIN_AGE = 18
 MAX_PREFERENCES = 3
+REQUEST_ANSWER_DAYS = 3  # visitors are told the prison answers a request within 3 working days
 NAME_MATCH_THRESHOLD = 85  # rapidfuzz ratio (0-100) above which two normalised names are the same person
 
 
@@ -295,3 +297,8 @@ def decide(
 
 def _reason(code: str, **values: str) -> Reason:
     return Reason(code, REASON_MESSAGES[code].format(**values))
+
+
+def request_answered_in_time(asked_on: date, answered_on: date, *, works_weekends: bool) -> bool:
+    """Whether a request was answered within the working days visitors are promised (bank holidays skipped)."""
+    return processing_days_after(asked_on, answered_on, works_weekends=works_weekends) <= REQUEST_ANSWER_DAYS

@@ -212,3 +212,13 @@ def test_decide_refuses_without_allowance_and_says_closed() -> None:
         on=VISIT_DAY,
     )
     assert closed.closed
+
+
+def test_a_request_is_answered_in_time_within_three_working_days() -> None:
+    from visits.rules import request_answered_in_time
+
+    asked = date(2026, 11, 2)  # a Monday
+    assert request_answered_in_time(asked, date(2026, 11, 5), works_weekends=False)  # Thursday: 3 working days
+    assert not request_answered_in_time(asked, date(2026, 11, 6), works_weekends=False)  # Friday: 4
+    assert request_answered_in_time(date(2026, 11, 6), date(2026, 11, 11), works_weekends=False)  # over a weekend
+    assert not request_answered_in_time(date(2026, 11, 6), date(2026, 11, 11), works_weekends=True)
