@@ -183,7 +183,7 @@ def page_shell(html_lang: str, container_classes: str = "") -> tuple[Markup, ...
         html = (
             shared_environment()
             .get_template("layouts/shell.html")
-            .render(htmlLang=html_lang, containerClasses=container_classes, assetPath=static_url("vendor/govuk/assets"))
+            .render(htmlLang=html_lang, containerClasses=container_classes)
         )
         parts = tuple(Markup(part) for part in squeeze(html).split(SHELL_MARKER))
         assert len(parts) == SHELL_BLOCKS + 1, "layouts/shell.html must mark each block once"
