@@ -7,11 +7,11 @@ start without a ``SECRET_KEY``.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,10 +29,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# What stops production from starting, each said in one line at the end of this file.
+REFUSALS: list[str] = []
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY: it is required when DEBUG is off.")
+        REFUSALS.append("Set SECRET_KEY: it is required when DEBUG is off")
     SECRET_KEY = "insecure-local-development-key-only-used-with-debug-on"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "govuk_frontend_django",
+    "health_check",
     "config.apps.ConfigAppConfig",
     "prisons",
     "visits",
@@ -149,6 +153,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
+# Celery's file-backed scheduler, touching a file on each tick for beat's health check (config/health.py).
+CELERY_BEAT_SCHEDULER = "config.health.HeartbeatScheduler"
 # Periodic jobs, declared in code. Each one is idempotent and safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "generate-visit-sessions": {
@@ -230,8 +236,11 @@ FEEDBACK_URL = os.environ.get("FEEDBACK_URL", "mailto:feedback@visit-someone-in-
 # The prison data shipped with the service (copied from shared/data/prisons; MIT licence kept beside it).
 PRISON_DATA_DIR = Path(os.environ.get("PRISON_DATA_DIR", str(BASE_DIR / "prisons" / "data" / "prisons")))
 
-# NOMIS: the adapter class behind prisons.nomis.get_client(). The stub serves seeded data from the database.
-NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", "prisons.nomis.stub.client.StubNomisClient")
+# NOMIS: the adapter class behind prisons.nomis.get_client(). The stub serves seeded data from the database; with
+# DEBUG off it must be asked for explicitly (NOMIS_STUB=1, a demo deployment), and only then are its pages routed.
+NOMIS_STUB_CLIENT = "prisons.nomis.stub.client.StubNomisClient"
+NOMIS_STUB = env_bool("NOMIS_STUB", DEBUG)
+NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", NOMIS_STUB_CLIENT)
 NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
 # Fault injection for the stub (tests and demos): added latency, a share of calls that fail, or NOMIS down.
 NOMIS_STUB_LATENCY_MS = int(os.environ.get("NOMIS_STUB_LATENCY_MS", "0"))
@@ -239,13 +248,16 @@ NOMIS_STUB_FAILURE_RATE = float(os.environ.get("NOMIS_STUB_FAILURE_RATE", "0"))
 NOMIS_STUB_DOWN = env_bool("NOMIS_STUB_DOWN", False)
 NOMIS_STUB_SEED = int(os.environ.get("NOMIS_STUB_SEED", "20261121"))
 
-# The public address of the service, for links in emails and texts.
-SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
+# The public address of the service, for links in emails and texts. Required when DEBUG is off.
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Notifications ------------------------------------------------------------------------------------------------------
 # GOV.UK Notify through visits/notify.py. Without NOTIFY_API_KEY the fake gateway stores what would have been sent
 # and /notify/fake-outbox shows it (DEBUG, or signed-in visits admins). See docs/notifications.md.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+# With DEBUG off, running without a key must be asked for explicitly (NOTIFY_FAKE=1, a demo deployment); only then
+# is /notify/fake-outbox routed.
+NOTIFY_FAKE = env_bool("NOTIFY_FAKE", DEBUG)
 NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 # The bearer token Notify sends with each delivery receipt (set the same value in Notify's callback settings).
 # Empty: the callback URL refuses every request.
@@ -286,7 +298,7 @@ NOTIFY_TEMPLATE_IDS = {
 if NOTIFY_API_KEY and not DEBUG:
     _missing = [f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper() for name, v in NOTIFY_TEMPLATE_IDS.items() if not v]
     if _missing:
-        raise ImproperlyConfigured(f"NOTIFY_API_KEY is set, so set every template id: missing {', '.join(_missing)}")
+        REFUSALS.append(f"NOTIFY_API_KEY is set, so set every template id: missing {', '.join(_missing)}")
 
 CELERY_BEAT_SCHEDULE.update(
     {
@@ -311,3 +323,34 @@ CELERY_BEAT_SCHEDULE.update(
         "anonymise-old-visits": {"task": "visits.jobs.anonymise_old_visits", "schedule": crontab(minute=0, hour=3)},
     }
 )
+
+
+# Production refuses to start without its secrets, or where it would silently run as a demo -------------------------
+# One line a problem, naming the setting, and exit status 78 (EX_CONFIG), from every entry point: manage.py, gunicorn
+# (whose master reads the settings, config/gunicorn.conf.py), the Celery worker and beat. The test settings
+# (config/settings_test.py) stand in for a demo deployment and skip the demo checks, not the secrets.
+
+
+def demo_problems() -> list[str]:
+    problems = []
+    if not REDIS_URL:
+        problems.append(
+            "REDIS_URL is not set: without Redis every web process keeps its own sessions, rate limits and "
+            "lockouts, and tasks run inside web requests"
+        )
+    if not SERVICE_BASE_URL:
+        problems.append("SERVICE_BASE_URL is not set: the links in emails and texts need the service's address")
+    if not NOTIFY_API_KEY and not NOTIFY_FAKE:
+        problems.append(
+            "NOTIFY_API_KEY is not set: set it, or set NOTIFY_FAKE=1 to keep messages in the fake Notify (a demo)"
+        )
+    if NOMIS_CLIENT == NOMIS_STUB_CLIENT and not NOMIS_STUB:
+        problems.append("NOMIS_CLIENT is the stub NOMIS: set a real client, or NOMIS_STUB=1 to use the stub (a demo)")
+    return problems
+
+
+if not DEBUG and os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings_test":
+    REFUSALS += demo_problems()
+if REFUSALS:
+    sys.stderr.write("".join(f"Refusing to start: {problem}.\n" for problem in REFUSALS))
+    raise SystemExit(78)

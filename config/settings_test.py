@@ -8,6 +8,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# A demo deployment: the fake Notify and the stub NOMIS, asked for explicitly as an operator would.
+os.environ.setdefault("NOTIFY_FAKE", "1")
+os.environ.setdefault("NOMIS_STUB", "1")
+os.environ.setdefault("SERVICE_BASE_URL", "http://testserver")
 
 from config.settings import *  # noqa: F403
 

@@ -1,21 +1,27 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from config.health import ReadinessView
 from visits.views import notify as notify_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("staff/", include("staff.urls")),
     # GOV.UK Notify: delivery receipts, and what the fake Notify sent (no NOTIFY_API_KEY).
     path("notify/delivery-receipts", notify_views.delivery_receipt, name="notify-delivery-receipt"),
-    path("notify/fake-outbox", notify_views.fake_outbox, name="notify-fake-outbox"),
     path("", include("prisons.urls")),
     path("", include("visits.urls")),
 ]
+# The demo's own pages exist only where a demo was asked for (NOTIFY_FAKE=1, NOMIS_STUB=1; DEBUG turns both on).
+if settings.NOTIFY_FAKE:
+    urlpatterns.append(path("notify/fake-outbox", notify_views.fake_outbox, name="notify-fake-outbox"))
+if settings.NOMIS_STUB:
+    urlpatterns.append(path("nomis-stub/", include("prisons.nomis.stub.urls")))
 
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"

@@ -1,11 +1,10 @@
-"""Health checks and the GOV.UK error pages."""
+"""The liveness check and the GOV.UK error pages (readiness: config/health.py)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -18,31 +17,6 @@ logger = logging.getLogger(__name__)
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and answering."""
     return JsonResponse({"status": "ok"})
-
-
-@require_GET
-def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and, when configured, Redis are reachable."""
-    checks: dict[str, str] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception:
-        logger.exception("Readiness check: database unreachable")
-        checks["database"] = "unavailable"
-    if settings.REDIS_URL:
-        try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
-            checks["redis"] = "ok"
-        except Exception:
-            logger.exception("Readiness check: Redis unreachable")
-            checks["redis"] = "unavailable"
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from prisons import views
 
@@ -6,5 +6,4 @@ app_name = "prisons"
 
 urlpatterns = [
     path("prisons/<slug:slug>", views.prison_detail, name="detail"),
-    path("nomis-stub/", include("prisons.nomis.stub.urls")),
 ]

@@ -29,24 +29,105 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# A production that has everything it needs (a demo deployment: the fake Notify and the stub NOMIS, asked for).
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#Lq!v9Rz2@mW4pT8sK1nB6dF3hJ0cYgU5eAoZiXrNlQwEtPyMu",
+    "ALLOWED_HOSTS": "visits.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SERVICE_BASE_URL": "https://visits.example",
+    "NOTIFY_FAKE": "1",
+    "NOMIS_STUB": "1",
+}
+
+
 def test_production_settings_pass_the_deploy_checklist_with_no_warnings() -> None:
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY="x7#Lq!v9Rz2@mW4pT8sK1nB6dF3hJ0cYgU5eAoZiXrNlQwEtPyMu",
-        ALLOWED_HOSTS="visits.example",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = run_manage("check", DEBUG="0", SECRET_KEY="")
-    assert result.returncode != 0
-    assert "Set SECRET_KEY" in result.stderr
+@pytest.mark.parametrize(
+    ("unset", "named"),
+    [
+        ({"SECRET_KEY": ""}, "Set SECRET_KEY"),
+        ({"REDIS_URL": ""}, "REDIS_URL is not set"),
+        ({"SERVICE_BASE_URL": ""}, "SERVICE_BASE_URL is not set"),
+        ({"NOTIFY_FAKE": ""}, "NOTIFY_API_KEY is not set"),
+        ({"NOMIS_STUB": ""}, "NOMIS_CLIENT is the stub NOMIS"),
+    ],
+)
+def test_production_missing_a_setting_refuses_to_start_with_one_line(unset: dict[str, str], named: str) -> None:
+    result = run_manage("check", **{**PRODUCTION, **unset})
+    assert result.returncode == 78
+    assert result.stderr.splitlines() == [next(line for line in result.stderr.splitlines() if named in line)]
+    assert result.stderr.startswith("Refusing to start: ")
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--bind", "127.0.0.1:0"],
+        ["-m", "celery", "-A", "config", "worker", "--pool", "solo"],
+        ["-m", "celery", "-A", "config", "beat"],
+    ],
+    ids=["gunicorn", "celery-worker", "celery-beat"],
+)
+def test_each_production_process_refuses_to_start_without_redis(command: list[str]) -> None:
+    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env={**base, **PRODUCTION, "REDIS_URL": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 78, result.stderr[-2000:]
+    assert "Refusing to start: REDIS_URL is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_debug_default_is_a_demo_and_routes_its_pages() -> None:
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.urls import resolve as r; print(r('/nomis-stub/').url_name, r('/notify/fake-outbox').url_name)",
+        DEBUG="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["debug", "notify-fake-outbox"]
+
+
+def test_without_the_demo_settings_the_demo_pages_are_not_routed() -> None:
+    code = (
+        "from django.urls import resolve, Resolver404\n"
+        "for url in ('/nomis-stub/', '/nomis-stub/faults', '/notify/fake-outbox'):\n"
+        "    try:\n        resolve(url); print('routed', url)\n"
+        "    except Resolver404:\n        print('absent', url)\n"
+    )
+    # A real NOMIS client and a Notify key: nothing asks for a demo.
+    env = {**PRODUCTION, "NOTIFY_FAKE": "0", "NOMIS_STUB": "0", "NOTIFY_API_KEY": "key-" + "0" * 70}
+    env["NOMIS_CLIENT"] = "tests.prisons.nomis.test_get_client.OtherClient"
+    env.update({f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper(): "t" for name in _template_names()})
+    result = run_manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "absent",
+        "/nomis-stub/",
+        "absent",
+        "/nomis-stub/faults",
+        "absent",
+        "/notify/fake-outbox",
+    ]
+
+
+def _template_names() -> list[str]:
+    from django.conf import settings
+
+    return list(settings.NOTIFY_TEMPLATE_IDS)
 
 
 def test_embedded_default_is_sqlite_with_wal_and_immediate_transactions(tmp_path: Path) -> None:
@@ -67,24 +148,61 @@ def test_embedded_default_is_sqlite_with_wal_and_immediate_transactions(tmp_path
 @pytest.mark.django_db
 def test_healthz_and_readyz(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    ready = client.get("/readyz")
+    ready = client.get("/readyz", HTTP_ACCEPT="application/json")
     assert ready.status_code == 200
-    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK"}
+    assert "no-cache" in ready["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_readyz_reports_redis_down(client, settings) -> None:
+def test_readyz_says_what_is_down(client, settings) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["redis"] == "unavailable"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from config.celery import app
+
+    app.conf.broker_url = settings.REDIS_URL
+    try:
+        response = client.get("/readyz?format=json")
+        text = client.get("/readyz?format=text").content.decode()
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    assert response.status_code == 500
+    assert response.json()["Redis()"] == "Unavailable: Redis unreachable: ConnectionError"
+    assert response.json()["Broker()"].startswith("Unavailable: broker unreachable")
+    assert response.json()["Database(alias='default')"] == "OK"
+    assert text.count("Unavailable") == 2
 
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_readyz_checks_a_real_redis(client, settings) -> None:
+def test_readyz_checks_a_real_redis_and_broker(client, settings) -> None:
     settings.REDIS_URL = os.environ["REDIS_URL"]
-    assert client.get("/readyz").json()["checks"] == {"database": "ok", "redis": "ok"}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from config.celery import app
+
+    app.conf.broker_url = settings.REDIS_URL
+    try:
+        checks = client.get("/readyz", HTTP_ACCEPT="application/json").json()
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    assert checks == {
+        "Database(alias='default')": "OK",
+        "Cache(alias='default')": "OK",
+        "Redis()": "OK",
+        "Broker()": "OK",
+    }
+
+
+def test_beat_is_alive_while_its_scheduler_ticks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from config import health
+
+    monkeypatch.setenv("CELERY_BEAT_HEARTBEAT_FILE", str(tmp_path / "beat"))
+    assert not health.beat_alive()
+    health.beat_heartbeat_file().touch()
+    assert health.beat_alive()
+    assert not health.beat_alive(now=time.time() + health.BEAT_STALE_AFTER_SECONDS + 1)
 
 
 def test_celery_runs_eagerly_without_redis_and_declares_beat_in_code() -> None:

@@ -9,6 +9,8 @@ import logging
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from staff.roles import VISITS_ADMIN
-from visits.models import FakeNotifyMessage
+from visits.models import FakeNotifyMessage, OutboxMessage
 from visits.notifications import message_record_delivery
 from visits.notify import using_fake
 
@@ -53,20 +55,33 @@ def delivery_receipt(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def fake_outbox(request: HttpRequest) -> HttpResponse:
-    """What the fake Notify 'sent', newest first: for development and demos (DEBUG, or visits admins)."""
+    """What the fake Notify 'sent', newest first: for development and demos (routed only with NOTIFY_FAKE on).
+
+    With DEBUG off only visits admins see it, and a staff user sees only the messages of visits at the prisons they
+    cover (a superuser sees all); with DEBUG on, a visitor who is not signed in sees every message (local
+    development)."""
     if not using_fake():
         raise Http404("Messages go to GOV.UK Notify: see them there")
+    user = request.user
     if not settings.DEBUG:
-        if not request.user.is_authenticated:
+        if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (request.user.is_superuser or request.user.groups.filter(name=VISITS_ADMIN).exists()):
+        if not (user.is_superuser or user.groups.filter(name=VISITS_ADMIN).exists()):
             raise PermissionDenied
-    messages = list(FakeNotifyMessage.objects.order_by("-created_at")[:FAKE_OUTBOX_SHOWS])
+    shown = FakeNotifyMessage.objects.all()
+    if user.is_authenticated and not user.is_superuser:
+        covered = (
+            OutboxMessage.objects.filter(visit__prison__staff_access__user=user)
+            .annotate(notify_reference=Concat(Value("outbox-"), Cast("pk", CharField())))
+            .values("notify_reference")
+        )
+        shown = shown.filter(reference__in=covered)
+    messages = list(shown.order_by("-created_at")[:FAKE_OUTBOX_SHOWS])
     for message in messages:
         message.sent_display = f"{timezone.localtime(message.created_at):%-d %B %Y, %H:%M:%S}"  # type: ignore[attr-defined]
     # Not "messages": the messages context processor would overwrite it.
     return render(
         request,
         "visits/notify/fake-outbox.html",
-        {"sent_messages": messages, "total": FakeNotifyMessage.objects.count(), "shows": FAKE_OUTBOX_SHOWS},
+        {"sent_messages": messages, "total": shown.count(), "shows": FAKE_OUTBOX_SHOWS},
     )

@@ -60,7 +60,7 @@ def faults_update(request: HttpRequest) -> HttpResponse:
         down=form.down_override,
     )
     messages.success(request, "Fault injection updated")
-    return redirect("prisons:nomis_stub:debug")
+    return redirect("nomis_stub:debug")
 
 
 @require_POST
@@ -85,7 +85,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Event {event.id} fired: {event.type} for {event.prisoner_number}")
-            return redirect("prisons:nomis_stub:debug")
+            return redirect("nomis_stub:debug")
     return _render(request, event_form=form)
 
 

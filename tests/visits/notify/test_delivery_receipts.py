@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
+from staff.models import PrisonAccess
 from staff.roles import BOOKING_CLERK, VISITS_ADMIN
 from tests.factories import make_prison
 from tests.visits.notify.flows import book
@@ -134,8 +135,31 @@ def test_the_fake_outbox_is_for_visits_admins_only_in_production(client: Client,
     assert client.get(FAKE_OUTBOX).status_code == 403
     admin = User.objects.create_user("admin")
     admin.groups.add(Group.objects.get_or_create(name=VISITS_ADMIN)[0])
+    PrisonAccess.objects.create(user=admin, prison=sent.visit.prison)
     client.force_login(admin)
-    assert client.get(FAKE_OUTBOX).status_code == 200
+    page = client.get(FAKE_OUTBOX)
+    assert page.status_code == 200 and sent.reference in page.content.decode()
+
+
+def test_the_fake_outbox_shows_a_staff_user_only_the_prisons_they_cover(client: Client, sent: OutboxMessage) -> None:
+    elsewhere = book(
+        make_prison("cardiff", "CFI"),
+        timezone.localdate() + timedelta(days=4),
+        ContactDetails(email="owen@example.com"),
+    )
+    message_send(message_id=OutboxMessage.objects.get(visit=elsewhere).pk)
+    admin = User.objects.create_user("admin")
+    admin.groups.add(Group.objects.get_or_create(name=VISITS_ADMIN)[0])
+    PrisonAccess.objects.create(user=admin, prison=sent.visit.prison)
+    client.force_login(admin)
+    page = client.get(FAKE_OUTBOX).content.decode()
+    assert "mary@example.com" in page and sent.reference in page
+    assert "owen@example.com" not in page and elsewhere.reference not in page
+    assert "1 message." in page
+    everyone = User.objects.create_superuser("root")
+    client.force_login(everyone)
+    page = client.get(FAKE_OUTBOX).content.decode()
+    assert "mary@example.com" in page and "owen@example.com" in page
 
 
 def test_there_is_no_fake_outbox_when_notify_is_real(client: Client, settings) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,126 @@
+"""Health: `/healthz` (the process answers), `/readyz` (what it depends on answers), and the liveness of the Celery
+worker and beat for a container's health check (`python -m config.health worker|beat`).
+
+`/readyz` is django-health-check's view: PostgreSQL (or SQLite), the cache, Redis and the Celery broker, each
+reported by name with what is wrong; 200 when all answer, 500 otherwise. JSON with `Accept: application/json` or
+`?format=json`, plain text with `?format=text`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from celery.beat import PersistentScheduler
+from django.conf import settings
+from health_check.base import HealthCheck
+from health_check.checks import Cache, Database
+from health_check.exceptions import ServiceUnavailable
+from health_check.views import HealthCheckView
+
+
+@dataclasses.dataclass
+class Broker(HealthCheck):
+    """The Celery broker accepts a connection (the queue the web processes put tasks on)."""
+
+    timeout = datetime.timedelta(seconds=3)
+
+    def run(self) -> None:
+        from config.celery import app
+
+        try:
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+        except Exception as error:  # kombu raises its own and the transport's errors
+            raise ServiceUnavailable(f"broker unreachable: {type(error).__name__}") from error
+
+
+@dataclasses.dataclass
+class Redis(HealthCheck):
+    """Redis (sessions, rate limits, lockouts) answers a PING."""
+
+    timeout = datetime.timedelta(seconds=3)
+
+    def run(self) -> None:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        except redis.RedisError as error:
+            raise ServiceUnavailable(f"Redis unreachable: {type(error).__name__}") from error
+
+
+class ReadinessView(HealthCheckView):
+    """What this web process needs: the database and the cache always; Redis and the broker when configured."""
+
+    def get_checks(self) -> Iterator[HealthCheck]:
+        yield Database()
+        yield Cache()
+        if settings.REDIS_URL:
+            yield Redis()
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            yield Broker()
+
+
+# Celery beat's liveness ---------------------------------------------------------------------------------------------
+
+
+def beat_heartbeat_file() -> Path:
+    return Path(os.environ.get("CELERY_BEAT_HEARTBEAT_FILE", "/tmp/celery-beat-heartbeat"))
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery's own file-backed scheduler that also touches a file on every tick, so that a health check can tell
+    a beat that is alive from one that is stuck (`celery -A config beat -S config.health.HeartbeatScheduler`)."""
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        interval = super().tick(*args, **kwargs)
+        beat_heartbeat_file().touch()
+        return interval
+
+
+BEAT_STALE_AFTER_SECONDS = 3 * 60  # ticks come at least every minute (the shortest schedule is 60 s)
+
+
+def beat_alive(now: float | None = None) -> bool:
+    try:
+        touched = beat_heartbeat_file().stat().st_mtime
+    except FileNotFoundError:
+        return False
+    return (now or time.time()) - touched < BEAT_STALE_AFTER_SECONDS
+
+
+def worker_alive() -> bool:
+    """This host's worker answers a ping through the broker."""
+    import socket
+
+    from config.celery import app
+
+    replies = app.control.ping(destination=[f"celery@{socket.gethostname()}"], timeout=3) or []
+    return bool(replies)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m config.health worker` or `beat`: exit 0 when it is alive, 1 (with one line) when not."""
+    what = argv[1] if len(argv) > 1 else ""
+    if what not in {"worker", "beat"}:
+        sys.stderr.write("usage: python -m config.health worker|beat\n")
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    alive = worker_alive() if what == "worker" else beat_alive()
+    if not alive:
+        sys.stderr.write(f"{what} is not alive\n")
+    return 0 if alive else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
