@@ -4,10 +4,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 COPY . .
+# collectstatic reads the production settings, which refuse to start without what a running service needs: these
+# values exist only for this build step and are not kept in the image.
 RUN pip install --no-cache-dir -e . \
-    && SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+    && SECRET_KEY=build-only-not-a-secret-$(date +%s%N) REDIS_URL=redis://build-only SERVICE_BASE_URL=http://build-only \
+       NOTIFY_FAKE=1 NOMIS_STUB=1 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app && chown -R app /app
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py"]

@@ -32,11 +32,19 @@ DEBUG = env_bool("DEBUG", False)
 # What stops production from starting, each said in one line at the end of this file.
 REFUSALS: list[str] = []
 
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-only-used-with-debug-on"
+# Keys that have been published (in this repository's history, or Django's generated placeholder): never a secret.
+PUBLICLY_KNOWN_SECRET_KEYS = {
+    DEVELOPMENT_SECRET_KEY,
+    "change-me-in-production-this-is-only-for-local-compose",
+    "build-only-not-secret",
+}
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        REFUSALS.append("Set SECRET_KEY: it is required when DEBUG is off")
-    SECRET_KEY = "insecure-local-development-key-only-used-with-debug-on"
+if not DEBUG and not SECRET_KEY:
+    REFUSALS.append("Set SECRET_KEY: it is required when DEBUG is off")
+elif not DEBUG and (SECRET_KEY in PUBLICLY_KNOWN_SECRET_KEYS or SECRET_KEY.startswith("django-insecure-")):
+    REFUSALS.append("SECRET_KEY is a publicly known value: set a secret one (see docker-compose.yml)")
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -59,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",  # first, so that every response and log line has the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,12 +231,18 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# Logging (config/logging.py, docs/observability.md): JSON lines in production, text with DEBUG; every line with its
+# request id, and no manage-link token, query string or other personal data. The Celery worker and beat log
+# through this too (config.logging.configure_celery_logging), not through Celery's own handlers.
+from config.logging import LOG_FORMATS, logging_config  # noqa: E402
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "") or ("text" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+if LOG_FORMAT not in LOG_FORMATS:
+    REFUSALS.append(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {LOG_FORMAT!r}")
+    LOG_FORMAT = "text"
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The service.
 SERVICE_NAME = "Visit someone in prison"

@@ -51,14 +51,52 @@ def test_compose_stack_has_every_service_and_validates() -> None:
     spec = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(spec["services"])
     assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+    assert spec["services"]["web"]["command"] == "gunicorn -c config/gunicorn.conf.py"
     assert "celery -A config worker" in spec["services"]["worker"]["command"]
     assert "celery -A config beat" in spec["services"]["beat"]["command"]
     compose = compose_command()
-    if compose:  # docker compose (or docker-compose) validates the file where it is installed
+    if compose:  # docker compose (or docker-compose) validates the file where it is installed (CI installs it)
         result = subprocess.run(
-            [*compose, "-f", "docker-compose.yml", "config", "--quiet"], cwd=ROOT, capture_output=True, text=True
+            [*compose, "-f", "docker-compose.yml", "config", "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SECRET_KEY": "a-secret-of-the-operators-own"},
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_compose_has_no_usable_secret_key_of_its_own() -> None:
+    environment = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]["environment"]
+    assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?"), "compose must refuse to start without a key"
+    compose = compose_command()
+    if compose:
+        env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+        result = subprocess.run(
+            [*compose, "-f", "docker-compose.yml", "config", "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert result.returncode != 0 and "Set SECRET_KEY" in result.stderr
+
+
+def test_compose_carries_what_a_real_notify_key_needs_and_publishes_only_gunicorn_on_loopback() -> None:
+    from django.conf import settings
+
+    spec = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    environment = spec["x-app"]["environment"]
+    for name in settings.NOTIFY_TEMPLATE_IDS:
+        variable = f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper()
+        assert environment[variable] == f"${{{variable}:-}}"
+    assert {"NOTIFY_API_KEY", "NOTIFY_CALLBACK_TOKEN", "SERVICE_BASE_URL", "NOMIS_STUB", "NOTIFY_FAKE"} <= set(
+        environment
+    )
+    published = {name: service["ports"] for name, service in spec["services"].items() if "ports" in service}
+    assert published == {"web": ["127.0.0.1:8000:8000"]}
+    assert spec["services"]["worker"]["healthcheck"]["test"] == ["CMD", "python", "-m", "config.health", "worker"]
+    assert spec["services"]["beat"]["healthcheck"]["test"] == ["CMD", "python", "-m", "config.health", "beat"]
 
 
 def compose_command() -> list[str] | None:

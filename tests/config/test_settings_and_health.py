@@ -51,6 +51,8 @@ def test_production_settings_pass_the_deploy_checklist_with_no_warnings() -> Non
     ("unset", "named"),
     [
         ({"SECRET_KEY": ""}, "Set SECRET_KEY"),
+        ({"SECRET_KEY": "change-me-in-production-this-is-only-for-local-compose"}, "SECRET_KEY is a publicly known"),
+        ({"SECRET_KEY": "insecure-local-development-key-only-used-with-debug-on"}, "SECRET_KEY is a publicly known"),
         ({"REDIS_URL": ""}, "REDIS_URL is not set"),
         ({"SERVICE_BASE_URL": ""}, "SERVICE_BASE_URL is not set"),
         ({"NOTIFY_FAKE": ""}, "NOTIFY_API_KEY is not set"),
