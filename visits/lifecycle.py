@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from visits.models import (
 from visits.services import Actor, RejectionReason, request_reject
 
 ANONYMISED = "(removed)"
+logger = logging.getLogger(__name__)
 
 
 def requests_auto_reject(*, today: date | None = None) -> int:
@@ -64,22 +66,38 @@ def retention_cutoff(today: date | None = None) -> date:
 
 def visits_anonymise(*, today: date | None = None, batch: int = 500) -> int:
     """Remove the personal data of visits that happened (or would have) before the retention cut-off, keeping the
-    rows, their states, dates, prison and channel for the performance figures. Safe with two runs at once."""
+    rows, their states, dates, prison and channel for the performance figures. Safe with two runs at once; a visit
+    that cannot be anonymised is logged (by id) and passed over, and never stops the others."""
     cutoff = retention_cutoff(today)
     Session.objects.filter(expire_date__lt=timezone.now()).delete()  # journey answers left in expired sessions
     done = 0
+    passed_over: set[int] = set()
     while True:
         with transaction.atomic():
             ids = list(
                 Visit.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(session__date__lt=cutoff, anonymised_at__isnull=True)
-                .order_by()
+                .exclude(id__in=passed_over)
+                .order_by("id")
                 .values_list("id", flat=True)[:batch]
             )
             if not ids:
                 return done
-            _anonymise(ids)
-            done += len(ids)
+            try:
+                with transaction.atomic():
+                    _anonymise(ids)
+                done += len(ids)
+                continue
+            except DatabaseError:
+                logger.warning("Anonymising a batch of %d visits failed: trying them one by one", len(ids))
+            for visit_id in ids:  # still holding the batch's locks
+                try:
+                    with transaction.atomic():
+                        _anonymise([visit_id])
+                    done += 1
+                except DatabaseError:
+                    logger.exception("Visit %d could not be anonymised: passed over until the next run", visit_id)
+                    passed_over.add(visit_id)
 
 
 def _anonymise(ids: list[int]) -> None:

@@ -114,10 +114,12 @@ class Visit(Generational):
     class Meta:
         ordering = ["session__date", "session__start_time", "id"]
         constraints = [
-            # Never the same prisoner twice in one session: the database refuses it whatever the code does.
+            # Never the same prisoner twice in one session: the database refuses it whatever the code does. An
+            # anonymised visit has no prisoner any more, so it is not counted (two old visits of one session left
+            # booked would otherwise both become the same blank prisoner).
             models.UniqueConstraint(
                 fields=["session", "prisoner_number"],
-                condition=Q(state__in=[s.value for s in ACTIVE_STATES]),
+                condition=Q(state__in=[s.value for s in ACTIVE_STATES], anonymised_at__isnull=True),
                 name="one_active_visit_per_prisoner_per_session",
             ),
             models.CheckConstraint(
