@@ -143,7 +143,10 @@ class SupportForm(GovukForm):
         widget=forms.Textarea,
         max_length=200,
         required=False,
-        error_messages={"max_length": _("Details must be 200 characters or less")},
+        error_messages={
+            "max_length": _("Details must be 200 characters or less"),
+            "hidden_characters": _("Details must not include hidden characters"),
+        },
     )
 
     def clean(self) -> dict[str, Any]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.safestring import SafeData
@@ -158,6 +160,10 @@ class GovukFormMixin(forms.BaseForm):
             self.auto_id = "%s"  # GOV.UK ids are the field names, so error summary links read "#first_name"
         for name, field in self.fields.items():
             _use_govuk_messages(field, self[name].label)
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                # Ours covers NUL too, in GOV.UK wording: Django's own would say it a second time.
+                field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+                field.validators.append(VisibleTextValidator(field, self[name].label))
 
     @property
     def has_errors(self) -> bool:
@@ -264,6 +270,41 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     """``GovukForm`` for a model."""
+
+
+# --- Text that can be seen ----------------------------------------------------------------------------------------
+
+# Characters that reorder or hide text (bidirectional overrides, embeddings and isolates, marks): what a visitor's
+# name looks like in a message could differ from what it says.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+JOINERS = frozenset("\u200c\u200d")  # zero-width (non-)joiners: part of how some names are written
+LINE_BREAKS = frozenset("\n\r\t")
+
+
+class VisibleTextValidator:
+    """Refuses control characters (line breaks allowed in a textarea), bidirectional overrides and other invisible
+    formatting characters, and text made only of characters that cannot be seen."""
+
+    def __init__(self, field: forms.CharField, label: Any) -> None:
+        self.multiline = isinstance(field.widget, forms.Textarea)
+        subject = _capitalise(_fragment(str(label)))
+        self.hidden_message = (
+            field.error_messages.get("hidden_characters") or f"{subject} must not include hidden characters"
+        )
+        self.empty_message = field.error_messages.get("required") or f"Enter {_fragment(str(label))}"
+
+    def __call__(self, value: Any) -> None:
+        if not isinstance(value, str) or not value:
+            return
+        for character in value:
+            category = unicodedata.category(character)
+            if character in LINE_BREAKS:
+                if not self.multiline:
+                    raise ValidationError(self.hidden_message, code="hidden_characters")
+            elif character in BIDI_CONTROLS or category == "Cc" or (category == "Cf" and character not in JOINERS):
+                raise ValidationError(self.hidden_message, code="hidden_characters")
+        if all(c.isspace() or c in JOINERS or unicodedata.category(c) in {"Mn", "Me", "Zs"} for c in value):
+            raise ValidationError(self.empty_message, code="invisible")
 
 
 # --- GOV.UK error wording ------------------------------------------------------------------------------------------

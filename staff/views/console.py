@@ -61,11 +61,20 @@ WHY_A_REQUEST = {
 }
 
 
+# Days a staff page can be asked for: far enough either way for any real visit, and never at the calendar's ends,
+# where the previous and next day links would overflow.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def _day(request: HttpRequest) -> date:
+    """The ``date`` asked for (today when none, or not a date); a date outside the service's years is not found."""
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise Http404("No visits on that date")
+    return day
 
 
 def _visit(prison: Prison, reference: str) -> Visit:

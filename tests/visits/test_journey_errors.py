@@ -112,6 +112,10 @@ EMAIL = "Enter an email address in the correct format, like name@example.com"
 MOBILE = "Enter a UK mobile number, like 07700 900 982"
 EMAIL_254 = "Email address must be 254 characters or less"
 FIRST_35, LAST_35 = "First name must be 35 characters or less", "Last name must be 35 characters or less"
+HIDDEN_FIRST = "First name must not include hidden characters"
+HIDDEN_LAST = "Last name must not include hidden characters"
+HIDDEN_DETAILS = "Details must not include hidden characters"
+ENTER_FIRST = "Enter the visitor's first name"
 DROP = object()  # a key left out of the POST altogether
 
 # (step, case id, changes to the valid answer, message, the summary link's target)
@@ -138,6 +142,16 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("support", "other without details", {"details": "  "}, "Tell us what help or support is needed", "#details"),
     ("support", "201 characters", {"details": "x" * 201}, "Details must be 200 characters or less", "#details"),
     ("support", "unknown need", {"needs": ["teleport"]}, "Select the help or support needed", "#needs"),
+    # Text that reads differently from what it says, or that cannot be seen at all (issue 13, item 6).
+    ("prisoner", "first name bidi", {"first_name": "Ryan\u202e"}, HIDDEN_FIRST, "#first_name"),
+    ("prisoner", "last name NUL", {"last_name": "Wal\x00ker"}, HIDDEN_LAST, "#last_name"),
+    ("lead visitor", "first name isolate", {"first_name": "\u2066Sophie\u2069"}, HIDDEN_FIRST, "#first_name"),
+    ("lead visitor", "first name bell", {"first_name": "Soph\x07ie"}, HIDDEN_FIRST, "#first_name"),
+    ("lead visitor", "first name line break", {"first_name": "Sophie\nWalker"}, HIDDEN_FIRST, "#first_name"),
+    ("lead visitor", "first name zero width", {"first_name": "So\u200bphie"}, HIDDEN_FIRST, "#first_name"),
+    ("other visitor", "first name only joiners", {"first_name": "\u200d\u200c"}, ENTER_FIRST, "#first_name"),
+    ("support", "details override", {"details": "Wheelchair \u202eesu"}, HIDDEN_DETAILS, "#details"),
+    ("support", "details NUL", {"details": "Wheelchair\x00"}, HIDDEN_DETAILS, "#details"),
     ("choose time", "nothing chosen", {"session": DROP}, "Select a visit time", "#session"),
     ("choose time", "not a number", {"session": "tomorrow"}, "Select a visit time from the list", "#session"),
     ("choose time", "no such session", {"session": "999999"}, "Select a visit time from the list", "#session"),

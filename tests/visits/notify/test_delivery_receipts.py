@@ -102,6 +102,26 @@ def test_a_receipt_for_a_message_whose_sender_died_is_matched_by_reference(clien
     assert message_send(message_id=message.pk) == "skipped"  # so the sweep will not send it again
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"id": "9d0c8a1e-0000-4000-8000-00000000\x000000"},
+        {"id": "", "reference": "outbox-1\x00"},
+        {"status": "delivered\x00"},
+        {"id": "not-a-uuid"},
+    ],
+    ids=["NUL in id", "NUL in reference", "NUL in status", "id not a UUID"],
+)
+def test_receipts_with_hostile_fields_are_refused_not_a_server_error(
+    client: Client, sent: OutboxMessage, fields: dict[str, str]
+) -> None:
+    body = {**notify_receipt(sent, "delivered"), **fields}
+    response = receipt(client, body)
+    assert response.status_code == 400
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.SENT
+
+
 def test_bad_and_unknown_receipts(client: Client, sent: OutboxMessage) -> None:
     assert receipt(client, "not json").status_code == 400
     assert receipt(client, ["a", "list"]).status_code == 400
