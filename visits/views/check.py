@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +23,16 @@ from visits.selectors import cached_prisoner_context, prisoner_context
 from visits.services import ContactDetails, visit_book, visit_request
 from visits.views.time import DROP_OUT_FOR_REFUSAL
 
+# The visit just booked or requested, for its confirmation page: shown for half an hour at most, and forgotten as
+# soon as a new journey starts, so that the next person at a shared computer cannot see it.
 CONFIRMED_KEY = "confirmed_visit_id"
+CONFIRMED_AT_KEY = "confirmed_at"
+CONFIRMATION_SHOWN_FOR = timedelta(minutes=30)
+
+
+def confirmation_forget(request: HttpRequest) -> None:
+    request.session.pop(CONFIRMED_KEY, None)
+    request.session.pop(CONFIRMED_AT_KEY, None)
 
 
 class CheckAnswersView(JourneyView):
@@ -121,6 +130,7 @@ class CheckAnswersView(JourneyView):
         except AlreadyProcessed:
             visit = Visit.objects.get(pk=hold.pk)
         request.session[CONFIRMED_KEY] = visit.id
+        request.session[CONFIRMED_AT_KEY] = timezone.now().isoformat()
         self.answers.clear()
         return redirect("visits:confirmation")
 
@@ -129,6 +139,12 @@ class CheckAnswersView(JourneyView):
 def confirmation(request: HttpRequest) -> HttpResponse:
     """Visit booked, or request sent: the reference, what happens next, what to bring."""
     visit_id = request.session.get(CONFIRMED_KEY)
+    try:
+        confirmed_at = datetime.fromisoformat(request.session.get(CONFIRMED_AT_KEY, ""))
+    except (TypeError, ValueError):
+        confirmed_at = None
+    if confirmed_at is None or timezone.now() - confirmed_at > CONFIRMATION_SHOWN_FOR:
+        visit_id = None
     visit = Visit.objects.select_related("prison", "session").filter(pk=visit_id).first() if visit_id else None
     if visit is None:
         return redirect("visits:start")

@@ -10,6 +10,7 @@ from prisons.selectors import prisons_bookable_online
 from visits.forms import ChoosePrisonForm
 from visits.journey import Answers, next_url
 from visits.services import hold_release
+from visits.views.check import confirmation_forget
 
 
 @require_GET
@@ -27,6 +28,7 @@ def choose_prison(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, prisons=prisons, initial={"prison": answers.get("prison")}
     )
     if request.method == "POST" and form.is_valid():
+        confirmation_forget(request)  # a new journey: the last visit booked on this browser is no longer shown
         if answers.get("prison") != form.cleaned_data["prison"]:
             if answers.hold is not None:
                 hold_release(visit=answers.hold)
