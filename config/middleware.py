@@ -1,12 +1,17 @@
-"""Sessions that end after a spell of idleness, without a database write on every request."""
+"""Sessions that end after a spell of idleness, without a database write on every request; a request id on every
+request."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+
+from config.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
 
 TOUCHED = "_touched"
 
@@ -29,3 +34,30 @@ class IdleSessionMiddleware:
         if now - session.get(TOUCHED, 0) >= settings.SESSION_IDLE_REFRESH_SECONDS:
             session[TOUCHED] = now  # the session middleware saves it and sends the cookie with a fresh expiry
         return response
+
+
+class RequestIdMiddleware:
+    """Every request has an id: the proxy's ``X-Request-ID`` when it is a sane value (1 to 64 of A-Z, a-z, 0-9,
+    ``.``, ``_``, ``-``), otherwise a new one. It is on every log line the request causes (config.logging), travels
+    into the Celery tasks it queues, and goes back in the response's ``X-Request-ID`` header.
+
+    The id stays set until the request has finished (``request_finished``), so that the lines Django writes after
+    the middleware have returned (a 4xx or 5xx response's warning) carry it too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = sane_request_id(request.headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        request_id_var.set(request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def forget_request_id(**kwargs: object) -> None:
+    request_id_var.set(None)
+
+
+request_finished.connect(forget_request_id, dispatch_uid="config.middleware.forget_request_id")

@@ -8,6 +8,7 @@ start without a ``SECRET_KEY``.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,10 @@ SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# How many proxies (load balancers) stand in front of the service and append to X-Forwarded-For: the client's
+# address for rate limits and lockouts is the one the first of them saw (config/client_ip.py). 0: the header is
+# not trusted at all and the connection's address is used.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "govuk_frontend_django",
     "health_check",
+    "axes",
     "config.apps.ConfigAppConfig",
     "prisons",
     "visits",
@@ -77,7 +83,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.input_guard.ControlCharactersMiddleware",  # no control character in an address reaches a view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its response
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,6 +195,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Signing in: django-axes locks a username, and separately a client address, out for 15 minutes after 5 failures,
+# for the console and the Django admin alike (staff/signin.py), and keeps every sign-in, sign-out and failure
+# (who, when, from where; never a password) as its access logs, shown in the Django admin.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "staff.signin.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
 LOGIN_URL = "staff:sign-in"
 LOGIN_REDIRECT_URL = "staff:home"
 
@@ -236,7 +256,7 @@ if not DEBUG:
 # through this too (config.logging.configure_celery_logging), not through Celery's own handlers.
 from config.logging import LOG_FORMATS, logging_config  # noqa: E402
 
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "") or ("text" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 if LOG_FORMAT not in LOG_FORMATS:
     REFUSALS.append(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {LOG_FORMAT!r}")
@@ -338,6 +358,24 @@ CELERY_BEAT_SCHEDULE.update(
         "anonymise-old-visits": {"task": "visits.jobs.anonymise_old_visits", "schedule": crontab(minute=0, hour=3)},
     }
 )
+
+
+# Error reporting ----------------------------------------------------------------------------------------------------
+# Sentry (config/sentry.py, docs/observability.md), off unless SENTRY_DSN is set: the Django and Celery integrations,
+# no personal data (send_default_pii off, no request bodies or local variables), tokens and query strings redacted.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
 
 
 # Production refuses to start without its secrets, or where it would silently run as a demo -------------------------

@@ -4,12 +4,15 @@ from django.urls import include, path
 
 from config import views
 from config.health import ReadinessView
+from staff.signin import one_attempt_at_a_time
 from visits.views import notify as notify_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's sign-in takes the same lockout as the console's, one attempt at a time (staff/signin.py).
+    path("django-admin/login/", one_attempt_at_a_time(admin.site.login)),
     path("django-admin/", admin.site.urls),
     path("staff/", include("staff.urls")),
     # GOV.UK Notify: delivery receipts, and what the fake Notify sent (no NOTIFY_API_KEY).

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from config.govuk.forms import GovukDateField, GovukForm, GovukModelForm
 from prisons.models import SessionTemplate, VisitSession
-from staff import lockout
 from visits.forms import PRISONER_NUMBER, ContactForm, name_field
 from visits.models import Channel
 from visits.notifications import describe_session
@@ -47,15 +46,10 @@ class SignInForm(GovukForm):
         cleaned = super().clean()
         username, password = cleaned.get("username"), cleaned.get("password")
         if username and password:
-            if lockout.is_locked(username):
-                raise forms.ValidationError(
-                    _("You have tried to sign in too many times. Wait 15 minutes, then try again.")
-                )
+            # django-axes counts the failures and refuses a locked-out username or client (staff/signin.py).
             self.user = authenticate(self.request, username=username, password=password)
             if self.user is None or not self.user.is_active:
-                lockout.record_failure(username)
                 raise forms.ValidationError(_("Enter a correct username and password"))
-            lockout.clear(username)
         return cleaned
 
 

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from staff.forms import SignInForm
 from staff.selectors import prisons_for_user
+from staff.signin import one_attempt_at_a_time
 
 
 @require_http_methods(["GET", "POST"])
+@one_attempt_at_a_time
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in to the staff console."""
     form = SignInForm(request.POST if request.method == "POST" else None, request=request)

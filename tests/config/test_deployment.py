@@ -19,6 +19,10 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x7#Lq!v9Rz2@mW4pT8sK1nB6dF3hJ0cYgU5eAoZiXrNlQwEtPyMu",
     "ALLOWED_HOSTS": "visits.example",
     "DJANGO_SETTINGS_MODULE": "config.settings",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SERVICE_BASE_URL": "https://visits.example",
+    "NOTIFY_FAKE": "1",
+    "NOMIS_STUB": "1",
 }
 
 

@@ -148,7 +148,8 @@ def test_embedded_default_is_sqlite_with_wal_and_immediate_transactions(tmp_path
 
 
 @pytest.mark.django_db
-def test_healthz_and_readyz(client) -> None:
+def test_healthz_and_readyz(client, settings) -> None:
+    settings.REDIS_URL, settings.CELERY_TASK_ALWAYS_EAGER = "", True  # the embedded default: database and cache
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz", HTTP_ACCEPT="application/json")
     assert ready.status_code == 200

@@ -84,7 +84,7 @@ def test_five_failures_lock_the_username_even_with_the_right_password(client: Cl
     for _ in range(5):
         client.post("/staff/sign-in", {"username": "robin", "password": "wrong"})
     locked = client.post("/staff/sign-in", {"username": "robin", "password": "a-long-test-password"})
-    assert locked.status_code == 200 and "You have tried to sign in too many times" in locked.content.decode()
+    assert locked.status_code == 429 and "You have tried to sign in too many times" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
 
