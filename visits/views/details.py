@@ -60,12 +60,12 @@ class PrisonerView(JourneyFormView):
         if not form.is_valid():
             return self.render_form(form)
         number = form.cleaned_data["number"]
+        prison = self.answers.prison
         if not (
             ratelimit.allow("prisoner-client", ratelimit.client_key(request), ratelimit.PRISONER_LOOKUPS_PER_CLIENT)
-            and ratelimit.allow("prisoner-number", number, ratelimit.PRISONER_LOOKUPS_PER_NUMBER)
+            and ratelimit.number_open(number)
         ):
-            return render(request, "visits/too-many-attempts.html", status=429)
-        prison = self.answers.prison
+            return render(request, "visits/too-many-attempts.html", {"prison": prison}, status=429)
         try:
             prisoner = get_client().get_prisoner(number)
         except NomisUnavailable:
@@ -77,6 +77,7 @@ class PrisonerView(JourneyFormView):
             prison_codes=[prison.code],
         )
         if check == PrisonerCheck.NOT_FOUND:
+            ratelimit.lookup_failed(number, request)
             form.add_error(None, _(NOT_MATCHED))
             return self.render_form(form)
         if check == PrisonerCheck.AT_ANOTHER_PRISON:
