@@ -31,6 +31,13 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+## prod-local: the service as production runs it (DEBUG off, collected static files, gunicorn with 2 workers, a
+## Celery worker and beat, each its own process and log) on this machine's PostgreSQL (database visits_local, made if
+## missing) and Redis (db 1), as a demo: the fake Notify and the stub NOMIS. http://127.0.0.1:$(PORT); Ctrl-C stops it
+.PHONY: prod-local
+prod-local: install
+	PORT=$(PORT) $(BIN)/python scripts/prod_local.py
+
 ## test: lint, the missing-migrations check and the whole test suite
 test: install-test lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test

@@ -27,3 +27,6 @@ accesslog = "-"
 # line (LOG_FORMAT=text); the JSON line has the same fields. The logger offers no other atoms.
 logger_class = "config.logging.GunicornLogger"
 access_log_format = ACCESS_LOG_FORMAT
+# gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl), shared by every gunicorn on the
+# machine; the service does not use it.
+control_socket_disable = True

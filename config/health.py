@@ -97,12 +97,14 @@ def beat_alive(now: float | None = None) -> bool:
 
 
 def worker_alive() -> bool:
-    """This host's worker answers a ping through the broker."""
+    """This host's worker (named ``CELERY_WORKER_NAME``, Celery's default ``celery`` unless set) answers a ping
+    through the broker."""
     import socket
 
     from config.celery import app
 
-    replies = app.control.ping(destination=[f"celery@{socket.gethostname()}"], timeout=3) or []
+    name = os.environ.get("CELERY_WORKER_NAME", "celery")
+    replies = app.control.ping(destination=[f"{name}@{socket.gethostname()}"], timeout=3) or []
     return bool(replies)
 
 

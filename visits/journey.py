@@ -231,7 +231,7 @@ class JourneyView(View):
     """A step of the journey: loads the answers and sends the visitor back to the first step still to answer."""
 
     step: str = ""
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "head", "post"]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.answers = Answers(request)

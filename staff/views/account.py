@@ -8,14 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from staff.forms import SignInForm
 from staff.selectors import prisons_for_user
 from staff.signin import one_attempt_at_a_time
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @one_attempt_at_a_time
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in to the staff console."""
@@ -29,7 +29,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/sign-in.html", {"form": form, "next": request.GET.get("next", "")})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
     """Ask, then sign out (signing out changes state, so it is a POST)."""
     if request.method == "POST":
@@ -38,7 +38,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/sign-out.html")
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Choose a prison: the prisons this user covers (straight to today's page when there is only one)."""

@@ -35,7 +35,7 @@ SESSION_KEY = "staff-booking"
 
 
 @staff_view("book_visits")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def find_prisoner(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Step 1: the prisoner the caller wants to visit, checked against NOMIS."""
     form = FindPrisonerForm(request.POST if request.method == "POST" else None)
@@ -77,7 +77,7 @@ def find_prisoner(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("book_visits")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def book_details(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Step 2: who is visiting, when, how they asked and how to contact them; then book (or make a request)."""
     state = request.session.get(SESSION_KEY) or {}

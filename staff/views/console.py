@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from prisons.models import Prison, VisitSession
 from staff.access import staff_view
@@ -94,7 +94,7 @@ def _override(form: object) -> Override | None:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def today(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Today's sessions with places taken, and the requests and flags waiting."""
     day = timezone.localdate()
@@ -112,7 +112,7 @@ def today(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def visits_by_date(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The visits on a date, session by session."""
     day = _day(request)
@@ -135,7 +135,7 @@ def visits_by_date(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def visit_detail(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
     """A visit with its people, its flags and its timeline: every event, who, when, why, which channel."""
     visit = _visit(prison, reference)
@@ -155,7 +155,7 @@ def visit_detail(request: HttpRequest, prison: Prison, reference: str) -> HttpRe
 
 
 @staff_view("book_visits")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def visit_cancel_view(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
     """Cancel a visit with a reason (up to 28 days after it)."""
     visit = _visit(prison, reference)
@@ -177,7 +177,7 @@ def visit_cancel_view(request: HttpRequest, prison: Prison, reference: str) -> H
 
 
 @staff_view("book_visits")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def visit_change_view(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
     """Move a visit to another session; the old place is kept until the new one is secured."""
     visit = _visit(prison, reference)
@@ -223,7 +223,7 @@ def visit_change_view(request: HttpRequest, prison: Prison, reference: str) -> H
 
 
 @staff_view("record_attendance")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def visit_attendance(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
     """Record whether the visit happened."""
     visit = _visit(prison, reference)
@@ -244,7 +244,7 @@ def visit_attendance(request: HttpRequest, prison: Prison, reference: str) -> Ht
 
 
 @staff_view("process_requests")
-@require_GET
+@require_safe
 def request_list(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Requests waiting for a decision."""
     return render(
@@ -255,7 +255,7 @@ def request_list(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("process_requests")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_process(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
     """Approve a request into one of its preferences, refuse a visitor, or reject it with reasons."""
     visit = _visit(prison, reference)
@@ -325,7 +325,7 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
 
 
 @staff_view("review_flags")
-@require_GET
+@require_safe
 def flag_list(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Visits flagged for review: change, cancel or keep each one."""
     return render(
@@ -336,7 +336,7 @@ def flag_list(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("review_flags")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def flag_keep(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
     """Keep a flagged visit as it is, with a reason."""
     visit = _visit(prison, reference)
@@ -358,7 +358,7 @@ def _clear_flags(visit: Visit, request: HttpRequest, resolution: str) -> None:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Visits whose last change has not reached NOMIS yet (it retries by itself)."""
     return render(
@@ -369,7 +369,7 @@ def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The prison's figures for the last 7 days, 4 weeks or 12 weeks: bookings, requests, cancellations, attendance."""
     weeks = request.GET.get("weeks", "4")
@@ -396,7 +396,7 @@ def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def search(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Find visits by reference, prisoner number or visitor name."""
     query = request.GET.get("q", "")[:100]
@@ -408,7 +408,7 @@ def search(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 
 @staff_view("view_visits")
-@require_GET
+@require_safe
 def visit_sheet(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The visit sheet for a day or one session: printable (one page a session) or CSV."""
     day = _day(request)

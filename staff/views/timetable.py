@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from prisons.models import BlockedDate, Prison, SessionTemplate, VisitSession
 from prisons.services import sessions_generate
@@ -24,7 +24,7 @@ from visits.services import Actor, sessions_block, sessions_unblock, visits_affe
 
 
 @staff_view("block_dates")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def block(request: HttpRequest, prison: Prison) -> HttpResponse:
     """Block a date or a session: first show the visits it would affect, then block on confirmation."""
     form = BlockForm(request.POST if request.method == "POST" else None)
@@ -74,7 +74,7 @@ def unblock(request: HttpRequest, prison: Prison, block_id: int) -> HttpResponse
 
 
 @staff_view("edit_timetable")
-@require_GET
+@require_safe
 def timetable(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The weekly timetable: every session template, current and ended."""
     templates = list(SessionTemplate.objects.filter(prison=prison).order_by("weekday", "start_time", "valid_from"))
@@ -112,7 +112,7 @@ def _template_would_run(new: dict[str, Any], session: VisitSession) -> bool:
 
 
 @staff_view("edit_timetable")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def template_edit(request: HttpRequest, prison: Prison, template_id: int | None = None) -> HttpResponse:
     """Add or change a session template. A change that leaves booked visits without a session says so first."""
     template = get_object_or_404(SessionTemplate, prison=prison, pk=template_id) if template_id else None

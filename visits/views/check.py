@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.govuk.pages import render_shared
 from prisons.nomis import NomisUnavailable
@@ -135,7 +135,7 @@ class CheckAnswersView(JourneyView):
         return redirect("visits:confirmation")
 
 
-@require_GET
+@require_safe
 def confirmation(request: HttpRequest) -> HttpResponse:
     """Visit booked, or request sent: the reference, what happens next, what to bring."""
     visit_id = request.session.get(CONFIRMED_KEY)
@@ -163,7 +163,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
     """The visit as an iCalendar event, to add to a calendar."""
     visit = visit_for_token(token)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from prisons.nomis import NomisUnavailable
 from visits.journey import Answers
@@ -25,7 +25,7 @@ REASONS = {
 }
 
 
-@require_GET
+@require_safe
 def drop_out(request: HttpRequest, reason: str) -> HttpResponse:
     """Say plainly why the visit cannot be booked online, and give the prison's phone number."""
     if reason not in REASONS:

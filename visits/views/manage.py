@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from prisons.models import VisitSession
 from prisons.nomis import NomisUnavailable
@@ -29,7 +29,7 @@ def _visit_or_expired(request: HttpRequest, token: str) -> Visit | HttpResponse:
     return visit
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def find_visit(request: HttpRequest) -> HttpResponse:
     """Find a visit by reference and the email it was booked with (rate-limited)."""
     form = FindVisitForm(request.POST if request.method == "POST" else None)
@@ -45,7 +45,7 @@ def find_visit(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/find-visit.html", {"form": form, "back_url": "/"})
 
 
-@require_GET
+@require_safe
 def manage_link(request: HttpRequest, token: str) -> HttpResponse:
     """The visit a signed link is for: its reference, time, visitors, state and what can be done."""
     visit = _visit_or_expired(request, token)
@@ -66,7 +66,7 @@ def manage_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """Cancel a booked visit, with a reason, before it starts."""
     visit = _visit_or_expired(request, token)
@@ -96,7 +96,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "visits/cancel.html", {"form": form, "visit": visit, "back_url": f"/visit/{token}"})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """Withdraw a request the prison has not decided yet."""
     visit = _visit_or_expired(request, token)
@@ -122,7 +122,7 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "visits/withdraw.html", {"visit": visit, "error": error, "back_url": f"/visit/{token}"})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def change_time(request: HttpRequest, token: str) -> HttpResponse:
     """Choose a new time; the visit keeps its old time until the new one is secured."""
     visit = _visit_or_expired(request, token)

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from staff.roles import VISITS_ADMIN
 from visits.models import FakeNotifyMessage, OutboxMessage
@@ -74,7 +74,7 @@ def delivery_receipt(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "recorded" if message else "unknown message"})
 
 
-@require_GET
+@require_safe
 def fake_outbox(request: HttpRequest) -> HttpResponse:
     """What the fake Notify 'sent', newest first: for development and demos (routed only with NOTIFY_FAKE on).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from prisons.selectors import prisons_bookable_online
 from visits.forms import ChoosePrisonForm
@@ -13,13 +13,13 @@ from visits.services import hold_release
 from visits.views.check import confirmation_forget
 
 
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The service start page."""
     return render(request, "visits/start.html")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def choose_prison(request: HttpRequest) -> HttpResponse:
     """Which prison are you visiting? Every prison that takes online bookings."""
     prisons = prisons_bookable_online()

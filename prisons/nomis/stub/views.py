@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from prisons.nomis.interface import EventType, RestrictionType
 from prisons.nomis.stub import models as stub
@@ -40,7 +40,7 @@ def debug_or_staff_only(view: View) -> View:
     return wrapped
 
 
-@require_GET
+@require_safe
 @debug_or_staff_only
 def debug_page(request: HttpRequest) -> HttpResponse:
     """The faults in force, with forms to change them and to fire an event."""

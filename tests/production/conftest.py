@@ -1,0 +1,141 @@
+"""The production-shaped stack for tests/production: ``scripts.prod_local.Stack`` on the test database.
+
+One stack for the module (starting one takes about 15 seconds): DEBUG off and the production settings from the
+environment, collectstatic into the module's temporary folder, gunicorn with 2 workers, a Celery worker and beat,
+on the pytest test database and a Redis database of its own (number 5 on REDIS_URL's server, emptied first), so
+that it cannot take other tests' tasks. GOV.UK Notify is the fake Notify HTTP server (a real key and every template
+id set, so the worker sends through the real notifications-python-client); NOMIS is the stub, seeded.
+
+Every write the pages depend on goes through the stack's own commands (``Stack.manage``), never this process: the
+stack's processes keep what the booking pages worked out under generations in *their* Redis, which this process's
+writes (made under the test settings, with a local-memory cache) would not move.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from scripts.prod_local import Stack
+from tests.browser.conftest import JOURNEY_PRISON_FILES, browser  # noqa: F401 - the browser tests' Chromium
+from tests.visits.notify.conftest import TEMPLATE_IDS, subprocess_database_url, template_env, wait_until
+from tests.visits.notify.fake_notify import API_KEY, FakeNotify
+
+# Redis database 5 (6, 7, ... for further pytest-xdist workers): the stack's alone, emptied when it starts.
+REDIS_DB = 5 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+CALLBACK_TOKEN = "production-test-callback-token"
+_stacks: list[Stack] = []
+
+
+def stack_redis_url() -> str:
+    parts = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def fake_notify() -> Iterator[FakeNotify]:
+    with FakeNotify(templates={v: k for k, v in TEMPLATE_IDS.items()}) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def stack(django_db_setup: None, fake_notify: FakeNotify, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack, built and answering; stopped (and its processes gone) at the end of the module, however it ends."""
+    import redis
+
+    redis_url = stack_redis_url()
+    redis.Redis.from_url(redis_url).flushdb()  # its own database: the broker's queues and the cache start empty
+    port = free_port()
+    env = {
+        "DATABASE_URL": subprocess_database_url(),
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SERVICE_BASE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "0",  # behind the proxy production assumes, which is not here
+        "NOTIFY_API_KEY": API_KEY,
+        "NOTIFY_BASE_URL": fake_notify.url,
+        "NOTIFY_CALLBACK_TOKEN": CALLBACK_TOKEN,
+        **template_env(),
+        "NOMIS_STUB": "1",
+    }
+    stack = Stack(env, tmp_path_factory.mktemp("production-stack"), port=port)
+    _stacks.append(stack)
+    try:
+        stack.build()
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        _stacks.remove(stack)
+
+
+def celery_app(stack: Stack) -> Any:
+    from celery import Celery
+
+    return Celery(broker=stack.env["REDIS_URL"])
+
+
+def settle(stack: Stack, timeout: float = 60) -> None:
+    """The worker stops taking tasks, what is queued is dropped and what is under way finishes: a task holding its
+    transaction open (a beat job, a NOMIS push) while the test database is emptied could deadlock with it."""
+    app = celery_app(stack)
+    try:
+        app.control.cancel_consumer("celery", destination=[stack.worker_node], reply=True, timeout=5)
+        app.control.purge()
+
+        def idle() -> bool:
+            active = app.control.inspect(destination=[stack.worker_node], timeout=1).active() or {}
+            return active.get(stack.worker_node) == []
+
+        wait_until(idle, timeout=timeout, what="the stack's worker to finish its tasks")
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def service(stack: Stack, transactional_db: None, fake_notify: FakeNotify, tmp_path: Path) -> Iterator[Stack]:
+    """The stack with a test's data, loaded by its own commands: the staff roles, Rochester and a few other prisons,
+    their sessions and the stub NOMIS (seed 1, 3 random prisoners a prison, the fixed test prisoners); the fake
+    Notify emptied. The worker is settled before the test database is emptied."""
+    if not stack.processes:
+        pytest.fail("the stack has been stopped", pytrace=False)
+    prisons = tmp_path / "prisons"
+    prisons.mkdir()
+    source = Path(__file__).resolve().parents[2] / "prisons" / "data" / "prisons"
+    for name in JOURNEY_PRISON_FILES:
+        shutil.copy(source / name, prisons / name)
+    stack.load_data(prison_data=prisons, nomis_stub_seed=["--seed", "1", "--per-prison", "3"])
+    fake_notify.reset()
+    app = celery_app(stack)
+    try:
+        app.control.add_consumer("celery", destination=[stack.worker_node], reply=True, timeout=5)
+    finally:
+        app.close()
+    yield stack
+    if stack.processes:
+        settle(stack)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failure, the report shows the tail of each service's log."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _stacks:
+        for stack in _stacks:
+            report.sections.append(("production stack logs", stack.tails(60)))
