@@ -1,5 +1,5 @@
 """Sessions that end after a spell of idleness, without a database write on every request; a request id on every
-request."""
+request; no page kept by browsers or proxies."""
 
 from __future__ import annotations
 
@@ -61,3 +61,19 @@ def forget_request_id(**kwargs: object) -> None:
 
 
 request_finished.connect(forget_request_id, dispatch_uid="config.middleware.forget_request_id")
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page and file the service's views answer (static files are served
+    before this, by WhiteNoise): journey answers, confirmations, manage pages, every staff page and the visit sheet's
+    CSV show personal data, and no browser, shared computer or proxy should keep a copy. A view that sets its own
+    Cache-Control (the health checks) keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

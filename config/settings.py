@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "govuk_frontend_django",
     "health_check",
     "axes",
+    "csp",
     "config.apps.ConfigAppConfig",
     "prisons",
     "visits",
@@ -82,8 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff.session_lifetime.StaffSessionLifetimeMiddleware",  # signed out 12 hours after signing in
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.input_guard.ControlCharactersMiddleware",  # no control character in an address reaches a view
+    "config.middleware.NoStoreMiddleware",  # no copy of a page kept by a browser or a proxy
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its response
 ]
@@ -225,11 +229,33 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.storage.StaticFilesStorage"
     },
 }
 # Serve straight from the source folders (no collectstatic) when developing and in tests.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
+
+# Content Security Policy (django-csp): scripts, styles, fonts and images from the service itself only, nothing
+# inline but the GOV.UK template's one-line script that marks the page as having JavaScript, allowed by its hash
+# (tests/config/test_security_headers.py recomputes it from the template and from every page served).
+GOVUK_TEMPLATE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", GOVUK_TEMPLATE_SCRIPT_HASH],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# A form sent without its CSRF token (cookies blocked, a page left open for days): a GOV.UK page, not Django's.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # Security headers. Production (DEBUG off) passes `manage.py check --deploy` with no warnings.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -240,6 +266,8 @@ SESSION_COOKIE_AGE = 2 * 60 * 60
 # Sessions end after 2 hours idle: config.middleware.IdleSessionMiddleware renews the expiry at most every
 # 5 minutes, rather than writing the session on every request (SESSION_SAVE_EVERY_REQUEST).
 SESSION_IDLE_REFRESH_SECONDS = 5 * 60
+# However busy, a staff user signs in again 12 hours after signing in (staff/session_lifetime.py).
+STAFF_SESSION_MAX_AGE_SECONDS = int(os.environ.get("STAFF_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

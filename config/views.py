@@ -33,3 +33,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         {"service_name": settings.SERVICE_NAME, "feedback_url": settings.FEEDBACK_URL}
     )
     return HttpResponse(html, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form that came without its security token (CSRF_FAILURE_VIEW): say what to do, in GOV.UK words."""
+    return render(request, "errors/csrf.html", status=403)

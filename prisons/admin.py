@@ -11,6 +11,8 @@ class RegeneratesSessions(admin.ModelAdmin):
     """A timetable change in the admin regenerates the prison's visit sessions at once."""
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        if hasattr(obj, "changed_by"):
+            obj.changed_by, obj.changed_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
         sessions_generate(today=timezone.localdate(), prisons=[obj.prison])
 
@@ -35,6 +37,15 @@ class PrisonAdmin(admin.ModelAdmin):
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)  # the timetable inline may have changed
         sessions_generate(today=timezone.localdate(), prisons=[form.instance])
+
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        """The timetable's rows changed here are recorded as changed by this user, now."""
+        for row in formset.save(commit=False):
+            row.changed_by, row.changed_at = request.user, timezone.now()
+            row.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+        formset.save_m2m()
 
     list_display = ["name", "code", "enabled", "private", "closed", "booking_window", "lead_days", "adult_age"]
     list_filter = ["enabled", "private", "closed"]

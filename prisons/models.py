@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -130,6 +131,11 @@ class SessionTemplate(models.Model):
     locations = models.JSONField(default=list, blank=True, help_text="Wing or location prefixes, e.g. A, B-1.")
     incentive_levels = models.JSONField(default=list, blank=True, help_text="e.g. BAS, STD, ENH.")
     categories = models.JSONField(default=list, blank=True, help_text="e.g. A, B, C, D.")
+    # Who last changed it and when (the console and the admin; blank for imported data).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["prison", "weekday", "start_time"]
@@ -178,6 +184,11 @@ class BlockedDate(models.Model):
     date = models.DateField()
     start_time = models.TimeField(null=True, blank=True, help_text="Blank blocks the whole day.")
     reason = models.CharField(max_length=200, blank=True)
+    # Who blocked it and when (the console and the admin; blank for imported data).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["prison", "date", "start_time"]

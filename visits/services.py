@@ -663,7 +663,10 @@ def sessions_block(
     if not reason.strip():
         raise InvalidChange("Enter a reason for blocking")
     block, created = BlockedDate.objects.get_or_create(
-        prison=prison, date=day, start_time=start_time, defaults={"reason": reason}
+        prison=prison,
+        date=day,
+        start_time=start_time,
+        defaults={"reason": reason, "changed_by": actor.user, "changed_at": now or timezone.now()},
     )
     if not created:
         raise InvalidChange("This is already blocked")

@@ -56,7 +56,11 @@ def block(request: HttpRequest, prison: Prison) -> HttpResponse:
                 messages.success(request, text % {"n": len(affected)})
                 return redirect("staff:blocks", prison=prison.slug)
     today = timezone.localdate()
-    blocks = list(BlockedDate.objects.filter(prison=prison, date__gte=today).order_by("date", "start_time"))
+    blocks = list(
+        BlockedDate.objects.filter(prison=prison, date__gte=today)
+        .select_related("changed_by")
+        .order_by("date", "start_time")
+    )
     return render(
         request,
         "staff/block.html",
@@ -77,7 +81,11 @@ def unblock(request: HttpRequest, prison: Prison, block_id: int) -> HttpResponse
 @require_safe
 def timetable(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The weekly timetable: every session template, current and ended."""
-    templates = list(SessionTemplate.objects.filter(prison=prison).order_by("weekday", "start_time", "valid_from"))
+    templates = list(
+        SessionTemplate.objects.filter(prison=prison)
+        .select_related("changed_by")
+        .order_by("weekday", "start_time", "valid_from")
+    )
     return render(
         request,
         "staff/timetable.html",
@@ -134,6 +142,7 @@ def template_edit(request: HttpRequest, prison: Prison, template_id: int | None 
         if not stranded or request.POST.get("confirm") == "yes":
             saved = form.save(commit=False)
             saved.prison = prison
+            saved.changed_by, saved.changed_at = request.user, timezone.now()
             saved.save()
             result = sessions_generate(today=timezone.localdate(), prisons=[prison])
             messages.success(

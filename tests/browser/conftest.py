@@ -35,13 +35,24 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def refuse_csp_violations(page: Any) -> list[str]:
+    """Collect what the Content Security Policy blocked on the page (Chromium says so on the console)."""
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    return blocked
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A phone-sized page with JavaScript on."""
+    """A phone-sized page with JavaScript on; nothing on it may break the Content Security Policy."""
     context = browser.new_context(viewport=MOBILE)
     page = context.new_page()
+    blocked = refuse_csp_violations(page)
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture
@@ -49,8 +60,10 @@ def page_without_js(browser: Any) -> Iterator[Any]:
     """A phone-sized page with JavaScript off."""
     context = browser.new_context(viewport=MOBILE, java_script_enabled=False)
     page = context.new_page()
+    blocked = refuse_csp_violations(page)
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 def axe_violations(page: Any) -> list[tuple[str, str, list[Any]]]:

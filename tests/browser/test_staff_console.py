@@ -26,6 +26,7 @@ from prisons.nomis.stub.seed import stub_seed
 from prisons.services import sessions_generate
 from staff.management.commands.sync_roles import sync_roles
 from staff.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
+from tests.browser.conftest import refuse_csp_violations
 from tests.browser.staff_helpers import (
     DESKTOP,
     PASSWORD,
@@ -87,8 +88,10 @@ def desktop(browser: Any) -> Iterator[Any]:
     """A desktop-sized page with JavaScript on."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
+    blocked = refuse_csp_violations(page)
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 def a_session(prison: Prison) -> VisitSession:

@@ -59,9 +59,11 @@ class Responses:
 
     def __init__(self) -> None:
         self.seen: list[tuple[int, str, str]] = []  # (status, url, resource type)
+        self.blocked: list[str] = []  # what the Content Security Policy refused (Chromium's console says)
 
     def watch(self, context: Any) -> Any:
         context.on("response", lambda r: self.seen.append((r.status, r.url, r.request.resource_type)))
+        context.on("console", lambda m: self.blocked.append(m.text) if "Content Security Policy" in m.text else None)
         return context
 
     def errors(self, expected: Iterable[tuple[int, str]] = ()) -> list[tuple[int, str]]:
@@ -89,6 +91,7 @@ def phone(browser: Any, responses: Responses) -> Iterator[Any]:
     context = responses.watch(browser.new_context(viewport=MOBILE))
     yield context
     context.close()
+    assert responses.blocked == [], responses.blocked
 
 
 @pytest.fixture
@@ -97,6 +100,7 @@ def desk(browser: Any, responses: Responses) -> Iterator[Any]:
     context = responses.watch(browser.new_context(viewport=staff.DESKTOP, accept_downloads=True))
     yield context
     context.close()
+    assert responses.blocked == [], responses.blocked
 
 
 def fetch(url: str, encoding: str = "identity") -> tuple[int, dict[str, str], bytes]:

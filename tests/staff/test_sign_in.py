@@ -108,3 +108,70 @@ def test_sessions_end_after_two_hours_idle_not_two_hours_after_sign_in(client: C
         assert Session.objects.get().expire_date == start + timedelta(minutes=230)
     with time_machine.travel(start + timedelta(minutes=110 + 121), tick=False):
         assert client.get("/staff/").status_code == 302  # idle for over 2 hours: signed out
+
+
+def test_a_busy_session_still_ends_12_hours_after_sign_in(client: Client, rochester_staff: User) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert (
+            client.post("/staff/sign-in", {"username": "robin", "password": "a-long-test-password"}).status_code == 302
+        )
+    for minutes in range(30, 12 * 60, 30):  # used every half hour all day: never idle
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get("/staff/").status_code == 200, minutes
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        response = client.get("/staff/rochester/")
+    assert response.status_code == 302 and response["Location"] == "/staff/sign-in?next=/staff/rochester/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_timetable_changes_and_blocks_say_who_made_them_and_when(rochester_staff: User) -> None:
+    from datetime import time, timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from prisons.models import BlockedDate, SessionTemplate
+    from staff.management.commands.sync_roles import sync_roles
+    from staff.roles import VISITS_ADMIN
+
+    sync_roles()
+    rochester_staff.first_name, rochester_staff.last_name = "Robin", "Okafor"
+    rochester_staff.save()
+    rochester_staff.groups.set([Group.objects.get(name=VISITS_ADMIN)])
+    client = Client()
+    client.force_login(rochester_staff)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = {
+        "weekday": str(tomorrow.weekday()),
+        "start_time": "14:00",
+        "end_time": "15:30",
+        "valid_from-day": str(tomorrow.day),
+        "valid_from-month": str(tomorrow.month),
+        "valid_from-year": str(tomorrow.year),
+        "every_n_weeks": "1",
+        "open_capacity": "10",
+        "closed_capacity": "1",
+    }
+    response = client.post("/staff/rochester/timetable/add", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = SessionTemplate.objects.get()
+    assert template.changed_by == rochester_staff and template.changed_at is not None
+    assert "Robin Okafor, " in client.get("/staff/rochester/timetable").content.decode()
+    block = {
+        "date-day": str(tomorrow.day),
+        "date-month": str(tomorrow.month),
+        "date-year": str(tomorrow.year),
+        "reason": "Staff training",
+        "visits": "flag",
+        "confirm": "yes",
+    }
+    assert client.post("/staff/rochester/blocks", block).status_code == 302
+    blocked = BlockedDate.objects.get()
+    assert blocked.changed_by == rochester_staff and blocked.start_time in (None, time(14))
+    assert "blocked by Robin Okafor, " in client.get("/staff/rochester/blocks").content.decode()
