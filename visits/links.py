@@ -1,4 +1,5 @@
-"""Signed links to manage a visit: unguessable, tied to one visit, and no good after the visit."""
+"""Signed links to manage a visit: unguessable, tied to one visit, and no good after the visit, or once the visitor
+has cancelled it or withdrawn it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from visits.models import Visit
+from visits.models import EventType, Visit, VisitState
 
 SALT = "visits.manage-link"
 
@@ -34,4 +35,13 @@ def visit_for_token(token: str, *, now: datetime | None = None) -> Visit | None:
         return None
     now = now or timezone.now()
     ends = timezone.make_aware(datetime.combine(visit.session.date, visit.session.end_time))
-    return visit if now < ends else None
+    if now >= ends:
+        return None
+    if visit.state in (VisitState.CANCELLED, VisitState.WITHDRAWN) and _ended_by_the_visitor(visit):
+        return None  # the visitor ended it: the link ends with it
+    return visit
+
+
+def _ended_by_the_visitor(visit: Visit) -> bool:
+    ending = visit.events.filter(type__in=[EventType.CANCELLED, EventType.WITHDRAWN]).order_by("-created_at").first()
+    return ending is not None and ending.actor_id is None and ending.actor_label == "visitor"

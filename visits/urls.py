@@ -30,6 +30,7 @@ urlpatterns = [
     path("cannot-book/<slug:reason>", dropout.drop_out, name="drop-out"),
     # Managing a visit.
     path("manage", manage.find_visit, name="find-visit"),
+    path("visit-ended", manage.visit_ended, name="visit-ended"),
     path("visit/<str:token>", manage.manage_link, name="manage-link"),
     path("visit/<str:token>/cancel", manage.cancel, name="cancel"),
     path("visit/<str:token>/withdraw", manage.withdraw, name="withdraw"),

@@ -16,6 +16,7 @@ from tests.browser.journey_helpers import (
     SOPHIE,
     answer,
     assert_errors,
+    follow_link,
     h1,
     look,
     path,
@@ -69,14 +70,16 @@ def test_cancel_a_booked_visit_with_a_reason(live_server: Any, page: Any, roches
     visit.refresh_from_db()
     assert visit.state == VisitState.CANCELLED
     assert visit.events.get(type=EventType.CANCELLED).reason == "Someone is ill"
-    assert path(page) == f"/visit/{token}"
-    assert "Your visit has been cancelled" in banner(page)
-    assert state_tag(page) == "Cancelled"
-    for gone in ("Cancel visit", "Change the time"):
-        assert page.get_by_role("button", name=gone).count() == 0
-    assert page.get_by_role("link", name="Add this visit to your calendar").count() == 0
-    assert page.request.get(f"{live_server.url}/visit/{token}/calendar.ics").status == 404
+    assert path(page) == "/visit-ended" and h1(page) == "Visit cancelled"
+    assert visit.reference in page.locator(".govuk-panel").inner_text()
     look(page, "manage-03-cancelled")
+    assert page.request.get(f"{live_server.url}/visit/{token}/calendar.ics").status == 404
+    # The visitor ended it: the link ends with it, and booking again starts at the same prison.
+    page.goto(f"{live_server.url}/visit/{token}")
+    assert h1(page) == "This link has expired"
+    page.go_back()
+    follow_link(page, "Book another visit to Rochester")
+    assert path(page) == "/prison" and page.locator("#prison").input_value() == "rochester"
 
 
 def test_withdraw_a_request(live_server: Any, page: Any, rochester: Any) -> None:
@@ -98,16 +101,13 @@ def test_withdraw_a_request(live_server: Any, page: Any, rochester: Any) -> None
     visit.refresh_from_db()
     assert visit.state == VisitState.WITHDRAWN
     assert visit.events.filter(type=EventType.WITHDRAWN).count() == 1
-    assert path(page) == f"/visit/{token}"
-    assert "Your request has been withdrawn" in banner(page)
-    assert state_tag(page) == "Withdrawn"
-    assert page.get_by_role("button", name="Withdraw request").count() == 0
+    assert path(page) == "/visit-ended" and h1(page) == "Request withdrawn"
     look(page, "manage-06-withdrawn")
+    assert page.get_by_role("link", name="Book another visit to Rochester").count() == 1
 
-    # Back to the old withdraw page (the browser's back button, a second tab): it says why nothing happens.
+    # Back to the old withdraw page (the browser's back button, a second tab): the link has ended.
     page.goto(f"{live_server.url}/visit/{token}/withdraw")
-    assert path(page) == f"/visit/{token}"
-    assert "You have already withdrawn this request" in banner(page)
+    assert h1(page) == "This link has expired"
     look(page, "manage-05-withdraw-again")
     visit.refresh_from_db()
     assert visit.state == VisitState.WITHDRAWN

@@ -91,8 +91,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Your visit has been cancelled"))
-            return redirect("visits:manage-link", token=token)
+            request.session[ENDED_KEY] = visit.reference
+            return redirect("visits:visit-ended")
     return render(request, "visits/cancel.html", {"form": form, "visit": visit, "back_url": f"/visit/{token}"})
 
 
@@ -117,8 +117,8 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as problem:
             error = problem.message
         else:
-            messages.success(request, _("Your request has been withdrawn"))
-            return redirect("visits:manage-link", token=token)
+            request.session[ENDED_KEY] = visit.reference
+            return redirect("visits:visit-ended")
     return render(request, "visits/withdraw.html", {"visit": visit, "error": error, "back_url": f"/visit/{token}"})
 
 
@@ -179,4 +179,20 @@ def change_time(request: HttpRequest, token: str) -> HttpResponse:
             "changing": visit,
         },
         status=200 if error is None else 400,
+    )
+
+
+ENDED_KEY = "ended_visit_reference"
+
+
+@require_safe
+def visit_ended(request: HttpRequest) -> HttpResponse:
+    """Visit cancelled, or request withdrawn: what happened, and a way to book again. Its manage link no longer
+    works (visits.links)."""
+    reference = request.session.get(ENDED_KEY)
+    visit = Visit.objects.select_related("prison", "session").filter(reference=reference).first() if reference else None
+    if visit is None or visit.state not in (VisitState.CANCELLED, VisitState.WITHDRAWN):
+        return redirect("visits:start")
+    return render(
+        request, "visits/visit-ended.html", {"visit": visit, "withdrawn": visit.state == VisitState.WITHDRAWN}
     )

@@ -24,8 +24,12 @@ def choose_prison(request: HttpRequest) -> HttpResponse:
     """Which prison are you visiting? Every prison that takes online bookings."""
     prisons = prisons_bookable_online()
     answers = Answers(request)
+    # "Book another visit" links here with the prison of the visit just cancelled: it is offered, not chosen.
+    offered = request.GET.get("prison") if any(p.slug == request.GET.get("prison") for p in prisons) else None
     form = ChoosePrisonForm(
-        request.POST if request.method == "POST" else None, prisons=prisons, initial={"prison": answers.get("prison")}
+        request.POST if request.method == "POST" else None,
+        prisons=prisons,
+        initial={"prison": answers.get("prison") or offered},
     )
     if request.method == "POST" and form.is_valid():
         confirmation_forget(request)  # a new journey: the last visit booked on this browser is no longer shown
