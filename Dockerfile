@@ -6,7 +6,7 @@ WORKDIR /app
 COPY . .
 # collectstatic reads the production settings, which refuse to start without what a running service needs: these
 # values exist only for this build step and are not kept in the image.
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt && pip install --no-cache-dir --no-deps -e . \
     && SECRET_KEY=build-only-not-a-secret-$(date +%s%N) REDIS_URL=redis://build-only SERVICE_BASE_URL=http://build-only \
        NOTIFY_FAKE=1 NOMIS_STUB=1 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app && chown -R app /app

@@ -5,18 +5,21 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint bench up down install install-test browsers vendor-assets clean
+.PHONY: run test lint bench up down install install-test browsers vendor-assets clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Installs come from the lock files only (every package pinned, with its hashes); `make lock` refreshes them.
+$(VENV)/.installed: pyproject.toml requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements/test.txt | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/test.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -62,6 +65,18 @@ bench: install-test
 		echo "No PostgreSQL on $(BENCH_PG_HOST): benchmarking on a temporary SQLite file"; \
 		$(BIN)/python -m benchmarks; \
 	fi
+
+## lock: re-resolve the dependencies of pyproject.toml into requirements/base.txt (the service) and
+## requirements/test.txt (the service and its tests), pinned with hashes, keeping the pins it can; after changing
+## pyproject.toml run `make lock`, and `make lock UPGRADE=--upgrade` to move every pin to the newest release
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock: install-test
+	$(PIP_COMPILE) $(UPGRADE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) $(UPGRADE) --extra test -c requirements/base.txt -o requirements/test.txt pyproject.toml
+
+## audit: pip-audit over the locked dependencies; says plainly when it cannot reach advisory data
+audit: install-test
+	$(BIN)/python scripts/audit.py
 
 ## up: the full stack under Docker Compose (postgres, redis, web under gunicorn, worker, beat)
 up:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from scripts.prod_local import Stack
-from tests.browser.conftest import JOURNEY_PRISON_FILES, browser  # noqa: F401 - the browser tests' Chromium
+from tests.browser.conftest import JOURNEY_PRISON_FILES
 from tests.visits.notify.conftest import TEMPLATE_IDS, subprocess_database_url, template_env, wait_until
 from tests.visits.notify.fake_notify import API_KEY, FakeNotify
 
