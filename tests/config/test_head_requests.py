@@ -6,16 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.visits.journey_support import book_visit, frozen_at_nine, manage_path, seed_rochester
+from tests.visits.journey_support import book_visit, manage_path
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def rochester(tmp_path, prison_data_dir):  # type: ignore[no-untyped-def]
-    seed_rochester(tmp_path, prison_data_dir)
-    with frozen_at_nine():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 
 
 @pytest.mark.parametrize(

@@ -18,17 +18,10 @@ from django.test import Client
 from staff.management.commands.sync_roles import sync_roles
 from staff.models import PrisonAccess
 from staff.roles import VISITS_TEAM
-from tests.visits.journey_support import book_visit, frozen_at_nine, journey_to, manage_path, seed_rochester
+from tests.visits.journey_support import book_visit, journey_to, manage_path
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
-
-
-@pytest.fixture(autouse=True)
-def rochester(tmp_path, prison_data_dir):  # type: ignore[no-untyped-def]
-    seed_rochester(tmp_path, prison_data_dir)
-    with frozen_at_nine():
-        yield
 
 
 def csp_hash(script: str) -> str:

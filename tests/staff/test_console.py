@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from prisons.models import BlockedDate, Prison, VisitSession
-from prisons.nomis.stub.seed import stub_seed
-from prisons.services import sessions_generate
-from staff.management.commands.sync_roles import sync_roles
 from staff.models import PrisonAccess
 from staff.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
 from tests.factories import MARY, details, make_prisoner
@@ -25,16 +20,6 @@ from visits.models import EventType, OutboxMessage, Visit, VisitFlag, VisitState
 from visits.services import ContactDetails, visit_book, visit_reserve
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rochester(tmp_path, prison_data_dir) -> Prison:  # type: ignore[no-untyped-def]
-    (tmp_path / "RCI-rochester.yml").write_text((prison_data_dir / "RCI-rochester.yml").read_text())
-    call_command("import_prisons", str(tmp_path), stdout=StringIO())
-    stub_seed(seed=1, per_prison=3, today=timezone.localdate())
-    sessions_generate(today=timezone.localdate())
-    sync_roles()
-    return Prison.objects.get(slug="rochester")
 
 
 def staff_client(prison: Prison, role: str, name: str = "staff") -> Client:

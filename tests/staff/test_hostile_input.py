@@ -5,16 +5,11 @@ reasons with control characters or bidirectional overrides. Run on PostgreSQL to
 from __future__ import annotations
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
-from prisons.nomis.stub.seed import stub_seed
-from prisons.services import sessions_generate
-from staff.management.commands.sync_roles import sync_roles
 from staff.roles import VISITS_TEAM
 from tests.factories import MARY, details, make_prisoner
 from tests.staff.test_console import staff_client
@@ -22,16 +17,6 @@ from visits.models import Visit
 from visits.services import ContactDetails, visit_book, visit_reserve
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rochester(tmp_path, prison_data_dir) -> Prison:  # type: ignore[no-untyped-def]
-    (tmp_path / "RCI-rochester.yml").write_text((prison_data_dir / "RCI-rochester.yml").read_text())
-    call_command("import_prisons", str(tmp_path), stdout=StringIO())
-    stub_seed(seed=1, per_prison=3, today=timezone.localdate())
-    sessions_generate(today=timezone.localdate())
-    sync_roles()
-    return Prison.objects.get(slug="rochester")
 
 
 @pytest.fixture

@@ -21,25 +21,16 @@ from tests.visits.journey_support import (
     booking_answers,
     expect_redirect,
     first_radio_value,
-    frozen_at_nine,
     journey_to,
     manage_path,
     prisoner_data,
     radio_values,
     read_page,
-    seed_rochester,
     visitor_data,
 )
 from visits.models import Visit, VisitEvent, VisitState
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def rochester(tmp_path, prison_data_dir):  # type: ignore[no-untyped-def]
-    seed_rochester(tmp_path, prison_data_dir)
-    with frozen_at_nine():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 
 
 # --- The steps and a valid answer to each ----------------------------------------------------------------------------

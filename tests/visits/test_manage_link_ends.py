@@ -6,18 +6,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.visits.journey_support import book_visit, frozen_at_nine, manage_path, seed_rochester
+from tests.visits.journey_support import book_visit, manage_path
 from visits.models import VisitState
 from visits.services import Actor, visit_cancel
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def rochester(tmp_path, prison_data_dir):  # type: ignore[no-untyped-def]
-    seed_rochester(tmp_path, prison_data_dir)
-    with frozen_at_nine():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 
 
 def test_cancelling_ends_the_link_and_offers_to_book_again(client: Client) -> None:

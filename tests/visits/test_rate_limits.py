@@ -7,18 +7,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.visits.journey_support import frozen_at_nine, journey_to, prisoner_data, seed_rochester
+from tests.visits.journey_support import journey_to, prisoner_data
 from visits import ratelimit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 WRONG = {"last_name": "Nobody"}
-
-
-@pytest.fixture(autouse=True)
-def rochester(tmp_path, prison_data_dir):  # type: ignore[no-untyped-def]
-    seed_rochester(tmp_path, prison_data_dir)
-    with frozen_at_nine():
-        yield
 
 
 def visitor(address: str | None = None) -> Client:
