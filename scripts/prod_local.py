@@ -217,7 +217,7 @@ class Stack:
     def worker_answers(self) -> bool:
         from celery import Celery
 
-        app = Celery(broker=self.env["REDIS_URL"])
+        app = Celery(broker=self.env["REDIS_URL"], set_as_current=False)  # the caller's own app stays current
         try:
             replies = app.control.ping(destination=[self.worker_node], timeout=1.0) or []
         finally:

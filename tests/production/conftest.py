@@ -87,7 +87,7 @@ def stack(django_db_setup: None, fake_notify: FakeNotify, tmp_path_factory: pyte
 def celery_app(stack: Stack) -> Any:
     from celery import Celery
 
-    return Celery(broker=stack.env["REDIS_URL"])
+    return Celery(broker=stack.env["REDIS_URL"], set_as_current=False)  # not the current app: tasks stay on ours
 
 
 def settle(stack: Stack, timeout: float = 60) -> None:

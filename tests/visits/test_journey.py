@@ -181,13 +181,16 @@ def test_manage_cancel_and_change(client: Client, at_nine) -> None:  # type: ign
     assert client.post(f"/visit/{token}/change", {"session": new_session.id})["Location"] == f"/visit/{token}"
     visit.refresh_from_db()
     assert visit.session_id == new_session.id
-    assert client.post(f"/visit/{token}/cancel", {"reason": "ill"})["Location"] == f"/visit/{token}"
+    found = client.post("/manage", {"reference": visit.reference.upper(), "email": "SOPHIE@example.com"})
+    assert visit_for_token(found["Location"].removeprefix("/visit/")) == visit  # a signed link to the same visit
+    assert client.post(f"/visit/{token}/cancel", {"reason": "ill"})["Location"] == "/visit-ended"
     visit.refresh_from_db()
     assert visit.state == VisitState.CANCELLED
     ics = client.get(f"/visit/{token}/calendar.ics")
     assert ics.status_code == 404  # cancelled: no calendar entry
     found = client.post("/manage", {"reference": visit.reference.upper(), "email": "SOPHIE@example.com"})
-    assert visit_for_token(found["Location"].removeprefix("/visit/")) == visit  # a signed link to the same visit
+    assert found["Location"] == "/visit-ended"  # the visitor cancelled it: its link has ended
+    assert visit_for_token(token) is None
 
 
 def test_back_at_the_picker_the_held_time_is_chosen_and_can_be_kept(client: Client, at_nine) -> None:  # type: ignore[no-untyped-def]

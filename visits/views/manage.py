@@ -41,6 +41,9 @@ def find_visit(request: HttpRequest) -> HttpResponse:
         ).first()
         if visit is not None and visit_for_token(manage_token(visit)) is not None:
             return redirect("visits:manage-link", token=manage_token(visit))
+        if visit is not None and visit.state in (VisitState.CANCELLED, VisitState.WITHDRAWN):
+            request.session[ENDED_KEY] = visit.reference  # the visitor ended it: say so, and offer to book again
+            return redirect("visits:visit-ended")
         form.add_error(None, _("We could not find a visit with that reference and email address"))
     return render(request, "visits/find-visit.html", {"form": form, "back_url": "/"})
 
