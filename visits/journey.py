@@ -160,12 +160,15 @@ class Answers:
         return list(found)
 
     def hold_is_live(self) -> bool:
+        """The chosen time is still held, and its session can still take the visit (not blocked or removed since)."""
         hold = self.hold
         return bool(
             hold
             and hold.state == VisitState.RESERVED
             and hold.hold_expires_at
             and hold.hold_expires_at > timezone.now()
+            and not hold.session.blocked
+            and not hold.session.removed
         )
 
 

@@ -165,6 +165,10 @@ def _places_taken(session: VisitSession, *, closed: bool, now: datetime, excludi
     return taken.count()
 
 
+# A hold staff took over capacity (with its reason recorded) stays over capacity when it is confirmed.
+STAFF_OVERBOOKING = Override("capacity", "Overbooked by staff when the place was held")
+
+
 def _take_place(
     *,
     session: VisitSession,
@@ -294,22 +298,25 @@ def _locked_visit(visit: Visit, *, expected: Sequence[str]) -> Visit:
 
 
 def _confirm_hold(visit: Visit, now: datetime, non_associations: Sequence[str]) -> Visit:
-    """Lock the day, check the hold is still good (or its place still free), and return the visit locked."""
+    """Lock the day, check the held place can still be taken, and return the visit locked.
+
+    A live hold is checked as a new one would be, because the session may have changed since it was taken: blocked,
+    removed from the timetable, or its capacity cut below the places already held. A hold that ran out takes its
+    place again if it is still free. Either way, a place that cannot be had is lost: the visitor chooses again."""
     sessions = _lock_days([(visit.prison_id, visit.session.date)])
     visit = _locked_visit(visit, expected=[VisitState.RESERVED, VisitState.EXPIRED])
-    if visit.state == VisitState.EXPIRED or (visit.hold_expires_at is not None and visit.hold_expires_at <= now):
-        # The hold ran out: take the place again if it is still free, otherwise the visitor chooses again.
-        try:
-            _take_place(
-                session=sessions[visit.session_id],
-                prisoner_number=visit.prisoner_number,
-                closed=visit.closed,
-                now=now,
-                non_associations=non_associations,
-                moving=visit,
-            )
-        except SessionUnavailable as error:
-            raise HoldLost() from error
+    try:
+        _take_place(
+            session=sessions[visit.session_id],
+            prisoner_number=visit.prisoner_number,
+            closed=visit.closed,
+            now=now,
+            non_associations=non_associations,
+            moving=visit,
+            override=STAFF_OVERBOOKING if visit.overbooked else None,  # staff took it over capacity, on record
+        )
+    except SessionUnavailable as error:
+        raise HoldLost() from error
     return visit
 
 
@@ -637,10 +644,14 @@ def flag_clear(*, flag: VisitFlag, resolution: str, actor: Actor, now: datetime 
     return locked
 
 
-def visits_affected_by_block(*, prison_id: int, day: date, start_time: time | None = None) -> list[Visit]:
-    """The booked and requested visits that blocking this date (or one session on it) would hit."""
-    visits = Visit.objects.filter(
-        prison_id=prison_id, session__date=day, state__in=[VisitState.BOOKED, VisitState.REQUESTED]
+def visits_affected_by_block(
+    *, prison_id: int, day: date, start_time: time | None = None, now: datetime | None = None
+) -> list[Visit]:
+    """The visits that blocking this date (or one session on it) would hit: booked, requested, and held by someone
+    booking now (whose booking will then fail, and who will be asked to choose another time)."""
+    live_hold = Q(state=VisitState.RESERVED, hold_expires_at__gt=now or timezone.now())
+    visits = Visit.objects.filter(prison_id=prison_id, session__date=day).filter(
+        Q(state__in=[VisitState.BOOKED, VisitState.REQUESTED]) | live_hold
     )
     if start_time is not None:
         visits = visits.filter(session__start_time=start_time)
@@ -670,8 +681,10 @@ def sessions_block(
     )
     if not created:
         raise InvalidChange("This is already blocked")
-    affected = visits_affected_by_block(prison_id=prison.id, day=day, start_time=start_time)
+    affected = visits_affected_by_block(prison_id=prison.id, day=day, start_time=start_time, now=now)
     for visit in affected:
+        if visit.state == VisitState.RESERVED:
+            continue  # someone booking now: their booking fails on the blocked session, and they choose again
         if cancel_visits and visit.state == VisitState.BOOKED:
             visit_cancel(visit=visit, reason=reason, actor=actor, now=now)
         elif cancel_visits:

@@ -20,7 +20,7 @@ from visits.links import manage_token, visit_for_token
 from visits.models import Visit, VisitState
 from visits.rules import Outcome, decide
 from visits.selectors import cached_prisoner_context, prisoner_context
-from visits.services import ContactDetails, visit_book, visit_request
+from visits.services import ContactDetails, hold_release, visit_book, visit_request
 from visits.views.time import DROP_OUT_FOR_REFUSAL
 
 # The visit just booked or requested, for its confirmation page: shown for half an hour at most, and forgotten as
@@ -120,6 +120,7 @@ class CheckAnswersView(JourneyView):
                     **common, preferences=self.answers.preference_sessions(), reasons=[r.code for r in decision.reasons]
                 )
         except HoldLost:
+            hold_release(visit=hold)  # let its place go: the session can no longer take it
             self.answers.forget("hold_visit_id", "preferences")
             messages.warning(request, HOLD_LOST_MESSAGE)
             return redirect("visits:choose-time")
