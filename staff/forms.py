@@ -162,7 +162,7 @@ class RejectForm(GovukForm):
 
 
 class RefuseVisitorForm(GovukForm):
-    """Refuse one visitor while the visit goes ahead."""
+    """Refuse one visitor. Refusing the lead visitor, or the last visitor aged 18 or over, rejects the request."""
 
     visitor = forms.TypedChoiceField(
         label=_("Which visitor?"),
@@ -170,10 +170,37 @@ class RefuseVisitorForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the visitor you are refusing")},
     )
-    reason = forms.CharField(
+    kind = forms.ChoiceField(
         label=_("Why are you refusing this visitor?"),
-        max_length=200,
-        error_messages={"required": _("Enter why you are refusing this visitor")},
+        widget=forms.RadioSelect,
+        choices=[
+            (RejectionReason.VISITOR_BANNED, _("They are banned from visiting")),
+            (RejectionReason.VISITOR_NOT_APPROVED, _("They are not on the prisoner's approved visitor list")),
+            (RejectionReason.OTHER, _("Another reason")),
+        ],
+        error_messages={"required": _("Select why you are refusing this visitor")},
+    )
+    reason = forms.CharField(label=_("Details"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, visitors: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visitor"].choices = [(v.id, f"{v.first_name} {v.last_name}") for v in visitors]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") == RejectionReason.OTHER and not cleaned.get("reason"):
+            self.add_error("reason", _("Enter why you are refusing this visitor"))
+        return cleaned
+
+
+class ApproveVisitorForm(GovukForm):
+    """Approve, for this visit only, a visitor who is not on the prisoner's approved list."""
+
+    visitor = forms.TypedChoiceField(
+        label=_("Which visitor are you approving for this visit?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select the visitor you are approving")},
     )
 
     def __init__(self, *args: Any, visitors: list[Any], **kwargs: Any) -> None:

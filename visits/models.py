@@ -160,6 +160,9 @@ class Visitor(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     nomis_contact_id = models.BigIntegerField(null=True, blank=True, help_text="The approved-list contact matched.")
     refused = models.BooleanField(default=False, help_text="Refused by staff; the rest of the visit stands.")
+    approved_for_visit = models.BooleanField(
+        default=False, help_text="Not on the approved list, but approved by staff for this visit."
+    )
     refusal_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -172,6 +175,11 @@ class Visitor(models.Model):
     @property
     def is_lead(self) -> bool:
         return self.position == 0
+
+    @property
+    def needs_decision(self) -> bool:
+        """Not on the prisoner's approved list, and not yet approved for this visit or refused by staff."""
+        return self.nomis_contact_id is None and not self.approved_for_visit and not self.refused
 
 
 class VisitPreference(models.Model):
@@ -230,6 +238,7 @@ class EventType(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     CHANGED = "changed", "Changed"
     VISITOR_REFUSED = "visitor_refused", "Visitor refused"
+    VISITOR_APPROVED = "visitor_approved", "Visitor approved for this visit"
     ATTENDED = "attended", "Attended"
     NO_SHOW = "no_show", "Did not attend"
     EXPIRED = "expired", "Hold expired"

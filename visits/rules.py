@@ -147,6 +147,11 @@ PARTY_MESSAGES = {
 }
 
 
+def can_lead_a_visit(dates_of_birth: Iterable[date | None], *, on: date) -> bool:
+    """Whether any of these visitors is old enough to lead a visit on that day: no visit goes ahead without one."""
+    return any(born is not None and age_on(born, on) >= LEAD_VISITOR_MIN_AGE for born in dates_of_birth)
+
+
 def count_adults(dates_of_birth: Iterable[date], *, on: date, adult_age: int) -> int:
     return sum(1 for dob in dates_of_birth if age_on(dob, on) >= adult_age)
 

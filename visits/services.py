@@ -38,7 +38,7 @@ from visits.models import (
     VisitState,
 )
 from visits.notifications import queue_messages
-from visits.rules import MAX_PREFERENCES, PartyMember
+from visits.rules import MAX_PREFERENCES, PartyMember, can_lead_a_visit
 
 REFERENCE_ALPHABET = "bcdfghjkmnpqrstvwxz"  # no vowels (no words), no l (looks like 1 and I)
 STAFF_CANCEL_DAYS_AFTER = 28
@@ -472,6 +472,8 @@ def visit_change(
         raise NotAllowed("The visit has already started, so it cannot be changed online. Phone the prison.")
     if session.id == visit.session_id:
         raise InvalidChange("Choose a different time")
+    if not can_lead_a_visit([v.date_of_birth for v in visit.visitors.filter(refused=False)], on=session.date):
+        raise InvalidChange("On that day no visitor would be 18 or over, so the visit could not go ahead")
     overbooked = _secure_place(
         visit, sessions, session, actor=actor, now=now, non_associations=non_associations, override=override
     )
@@ -503,6 +505,14 @@ def request_approve(
     old = VisitSession.objects.get(pk=visit.session_id)
     sessions = _lock_days([(old.prison_id, old.date), (session.prison_id, session.date)])
     visit = _locked_visit(visit, expected=[VisitState.REQUESTED])
+    visitors = list(visit.visitors.all())
+    undecided = [f"{v.first_name} {v.last_name}" for v in visitors if v.needs_decision]
+    if undecided:
+        raise InvalidChange(
+            f"Approve or refuse each visitor who is not on the approved list first: {', '.join(undecided)}"
+        )
+    if not can_lead_a_visit([v.date_of_birth for v in visitors if not v.refused], on=session.date):
+        raise InvalidChange("The visit cannot go ahead without a visitor aged 18 or over: reject it instead")
     overbooked = _secure_place(
         visit, sessions, session, actor=actor, now=now, non_associations=non_associations, override=override
     )
@@ -564,20 +574,56 @@ def request_reject(
     return visit
 
 
+# Why a visitor is refused, as the rejection the visit gets when it cannot go ahead without them.
+REFUSAL_KINDS = (RejectionReason.VISITOR_BANNED, RejectionReason.VISITOR_NOT_APPROVED, RejectionReason.OTHER)
+
+
 @transaction.atomic
-def visitor_refuse(*, visit: Visit, visitor: Visitor, reason: str, actor: Actor) -> Visit:
-    """Refuse one visitor while the visit goes ahead for the others."""
-    if not reason.strip():
+def visitor_refuse(
+    *, visit: Visit, visitor: Visitor, reason: str, actor: Actor, kind: str = RejectionReason.OTHER
+) -> Visit:
+    """Refuse one visitor (banned, not on the approved list, or another reason). The visit goes ahead for the others
+    unless it cannot: without its lead visitor, or without anyone old enough to lead it, a request is rejected and a
+    booked visit cancelled (and the visitor told), with the reason."""
+    if kind not in REFUSAL_KINDS:
+        raise InvalidChange("Select why you are refusing this visitor")
+    if kind == RejectionReason.OTHER and not reason.strip():
         raise InvalidChange("Enter a reason for refusing the visitor")
     visit = _locked_visit(visit, expected=[VisitState.BOOKED, VisitState.REQUESTED])
     visitor = Visitor.objects.select_for_update().get(pk=visitor.pk, visit=visit)
     if visitor.refused:
         raise AlreadyProcessed("This visitor has already been refused")
-    if not visit.visitors.filter(refused=False).exclude(pk=visitor.pk).exists():
-        raise NotAllowed("You cannot refuse every visitor: cancel or reject the visit instead")
-    visitor.refused, visitor.refusal_reason = True, reason
-    visitor.save(update_fields=["refused", "refusal_reason"])
-    _record(visit, EventType.VISITOR_REFUSED, actor, reason=reason, data={"visitor_id": visitor.id})
+    words = reason.strip() or REFUSAL_WORDS[kind]
+    visitor.refused, visitor.refusal_reason, visitor.approved_for_visit = True, words[:200], False
+    visitor.save(update_fields=["refused", "refusal_reason", "approved_for_visit"])
+    _record(visit, EventType.VISITOR_REFUSED, actor, reason=words, data={"visitor_id": visitor.id, "kind": kind})
+    left = [v.date_of_birth for v in visit.visitors.filter(refused=False)]
+    if visitor.is_lead or not can_lead_a_visit(left, on=visit.session.date):
+        without = "its lead visitor" if visitor.is_lead else "a visitor aged 18 or over"
+        if visit.state == VisitState.REQUESTED:
+            other = f"{visitor.first_name} {visitor.last_name}: {words}" if kind == RejectionReason.OTHER else ""
+            return request_reject(visit=visit, reasons=[kind], actor=actor, other_reason=other)
+        return visit_cancel(visit=visit, reason=f"The visit cannot go ahead without {without}: {words}", actor=actor)
+    return visit
+
+
+REFUSAL_WORDS = {
+    RejectionReason.VISITOR_BANNED: "Banned from visiting",
+    RejectionReason.VISITOR_NOT_APPROVED: "Not on the prisoner's approved visitor list",
+    RejectionReason.OTHER: "",
+}
+
+
+@transaction.atomic
+def visitor_approve(*, visit: Visit, visitor: Visitor, actor: Actor) -> Visit:
+    """Approve, for this visit only, a visitor who is not on the prisoner's approved list."""
+    visit = _locked_visit(visit, expected=[VisitState.REQUESTED])
+    visitor = Visitor.objects.select_for_update().get(pk=visitor.pk, visit=visit)
+    if visitor.refused or visitor.approved_for_visit:
+        raise AlreadyProcessed("This visitor has already been dealt with")
+    visitor.approved_for_visit = True
+    visitor.save(update_fields=["approved_for_visit"])
+    _record(visit, EventType.VISITOR_APPROVED, actor, data={"visitor_id": visitor.id})
     return visit
 
 

@@ -28,8 +28,9 @@ from visits.models import (
     Visit,
     VisitState,
 )
+from visits.rules import can_lead_a_visit
 from visits.selectors import forget_prisoner_context
-from visits.services import Actor, RejectionReason, request_reject, visit_cancel, visit_flag
+from visits.services import Actor, RejectionReason, request_reject, visit_cancel, visit_flag, visitor_refuse
 
 logger = logging.getLogger(__name__)
 
@@ -160,13 +161,16 @@ def _act_on(event: PrisonerEvent) -> None:
             elif event.type == NomisEventType.RESTRICTION_ADDED:
                 visit_flag(visit=visit, reason=FlagReason.RESTRICTION, detail=_restriction_text(event))
             elif event.type == NomisEventType.VISITOR_BANNED:
-                contact_id = event.data.get("contact_id")
-                if visit.visitors.filter(nomis_contact_id=contact_id).exists():
-                    visit_flag(
-                        visit=visit,
-                        reason=FlagReason.VISITOR_BANNED,
-                        detail=f"Visitor banned until {event.data.get('end_date') or 'further notice'}",
+                banned = visit.visitors.filter(nomis_contact_id=event.data.get("contact_id"), refused=False).first()
+                until = f"Visitor banned until {event.data.get('end_date') or 'further notice'}"
+                others = [v.date_of_birth for v in visit.visitors.filter(refused=False) if v != banned]
+                if banned is not None and (banned.is_lead or not can_lead_a_visit(others, on=visit.session.date)):
+                    # The visit cannot go ahead without them: refused, and the visit rejected or cancelled.
+                    visitor_refuse(
+                        visit=visit, visitor=banned, reason=until, actor=system, kind=RejectionReason.VISITOR_BANNED
                     )
+                elif banned is not None:
+                    visit_flag(visit=visit, reason=FlagReason.VISITOR_BANNED, detail=until)
         except BookingError as error:  # someone changed the visit meanwhile: nothing left to do for it
             logger.info("Event %s: visit %s already changed (%s)", event.id, visit.reference, error.code)
     if event.type in (

@@ -17,6 +17,7 @@ from prisons.models import Prison, VisitSession
 from staff.access import staff_view
 from staff.forms import (
     ApproveForm,
+    ApproveVisitorForm,
     AttendanceForm,
     ChangeVisitForm,
     ReasonForm,
@@ -49,6 +50,7 @@ from visits.services import (
     visit_cancel,
     visit_change,
     visit_record_attendance,
+    visitor_approve,
     visitor_refuse,
 )
 
@@ -272,6 +274,11 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
         prefix="refuse",
         visitors=[v for v in visit.visitors.all() if not v.refused],
     )
+    allow = ApproveVisitorForm(
+        data if action == "allow" else None,
+        prefix="allow",
+        visitors=[v for v in visit.visitors.all() if v.needs_decision],
+    )
     actor = _staff(request)
     try:
         if action == "approve" and approve.is_valid():
@@ -291,14 +298,34 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
             return redirect("staff:requests", prison=prison.slug)
         if action == "refuse" and refuse.is_valid():
             visitor = next(v for v in visit.visitors.all() if v.id == refuse.cleaned_data["visitor"])
-            visitor_refuse(visit=visit, visitor=visitor, reason=refuse.cleaned_data["reason"], actor=actor)
+            after = visitor_refuse(
+                visit=visit,
+                visitor=visitor,
+                reason=refuse.cleaned_data["reason"],
+                kind=refuse.cleaned_data["kind"],
+                actor=actor,
+            )
+            if after.state == VisitState.REJECTED:
+                messages.success(
+                    request,
+                    _(
+                        "Visitor refused. The visit cannot go ahead without them: the request is rejected and the "
+                        "visitor told"
+                    ),
+                )
+                return redirect("staff:requests", prison=prison.slug)
             messages.success(request, _("Visitor refused"))
+            return redirect("staff:request", prison=prison.slug, reference=reference)
+        if action == "allow" and allow.is_valid():
+            visitor = next(v for v in visit.visitors.all() if v.id == allow.cleaned_data["visitor"])
+            visitor_approve(visit=visit, visitor=visitor, actor=actor)
+            messages.success(request, _("Visitor approved for this visit"))
             return redirect("staff:request", prison=prison.slug, reference=reference)
     except BookingError as error:
         if error.code == "already_processed":
             messages.info(request, _("This request has already been processed by someone else"))
             return redirect("staff:visit", prison=prison.slug, reference=reference)
-        form = {"approve": approve, "reject": reject, "refuse": refuse}[action or "approve"]
+        form = {"approve": approve, "reject": reject, "refuse": refuse, "allow": allow}.get(action or "", approve)
         form.add_error(
             None,
             error.message
@@ -317,6 +344,7 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
             "approve": approve,
             "reject": reject,
             "refuse": refuse,
+            "allow": allow,
             "why": why,
             "active_nav": "requests",
         },

@@ -271,7 +271,7 @@ def test_the_visits_team_approves_a_request_prints_the_sheet_and_blocks_a_date(
     assert_errors(page, "Select the time you are booking")
     look(page, "request-approve-errors")
     press(page, "Refuse visitor")
-    assert_errors(page, "Select the visitor you are refusing", "Enter why you are refusing this visitor")
+    assert_errors(page, "Select the visitor you are refusing", "Select why you are refusing this visitor")
     look(page, "request-refuse-errors")
     reject.get_by_label("The prisoner has no visiting allowance left").check()
     reject.get_by_label("Another reason").check()

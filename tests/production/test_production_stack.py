@@ -230,6 +230,16 @@ def test_a_visit_booked_a_request_approved_and_the_day_printed(
     staff.follow(page, request.reference)
     assert staff.h1(page) == "Ryan Walker (A1001AA)"
     staff.look(page)
+    # Dave is not on the approved list: he is approved for this visit first, then the request.
+    page.locator("form", has=page.get_by_role("button", name="Approve and book")).get_by_role("radio").first.check()
+    staff.press(page, "Approve and book")
+    assert "Approve or refuse each visitor who is not on the approved list first: Dave Stranger" in page.inner_text(
+        ".govuk-error-summary"
+    )
+    allow = page.locator("form", has=page.get_by_role("button", name="Approve visitor"))
+    allow.get_by_label("Dave Stranger").check()
+    staff.press(page, "Approve visitor")
+    assert "Visitor approved for this visit" in staff.banner(page)
     approve = page.locator("form", has=page.get_by_role("button", name="Approve and book"))
     approve.get_by_role("radio").first.check()
     staff.press(page, "Approve and book")

@@ -49,6 +49,7 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def reserve(session: VisitSession, **kwargs: object) -> Visit:
     prisoner = make_prisoner(f"A{next(_numbers):04d}BC")
+    kwargs.setdefault("visitor_contact_ids", (1,))  # on the approved list: a request can be approved as it is
     return visit_reserve(session=session, prisoner=details(prisoner), party=[MARY], closed=False, **kwargs)
 
 

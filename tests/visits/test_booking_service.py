@@ -53,6 +53,7 @@ def staff() -> Actor:
 
 def reserve(session: VisitSession, number: str = "A1234BC", **kwargs) -> Visit:  # type: ignore[no-untyped-def]
     kwargs.setdefault("now", NOW)
+    kwargs.setdefault("visitor_contact_ids", (1, 2))  # both on the approved list
     return visit_reserve(
         session=session,
         prisoner=details(make_prisoner(number)),
@@ -236,12 +237,18 @@ def test_change_secures_the_new_place_before_releasing_the_old(prison, session: 
 
 def test_refuse_one_visitor_keeps_the_visit(session: VisitSession, staff: Actor) -> None:
     visit = visit_book(visit=reserve(session), contact=CONTACT, now=NOW)
-    mary, tom = visit.visitors.all()
+    _mary, tom = visit.visitors.all()
     visitor_refuse(visit=visit, visitor=tom, reason="Not on the approved list", actor=staff)
-    with pytest.raises(NotAllowed):
-        visitor_refuse(visit=visit, visitor=mary, reason="x", actor=staff)
     visit.refresh_from_db()
     assert visit.state == VisitState.BOOKED and visit.visitors.filter(refused=True).count() == 1
+
+
+def test_refusing_the_lead_visitor_of_a_booked_visit_cancels_it(session: VisitSession, staff: Actor) -> None:
+    visit = visit_book(visit=reserve(session), contact=CONTACT, now=NOW)
+    mary, _tom = visit.visitors.all()
+    after = visitor_refuse(visit=visit, visitor=mary, reason="", kind="visitor_banned", actor=staff)
+    assert after.state == VisitState.CANCELLED
+    assert "cannot go ahead without its lead visitor: Banned from visiting" in after.events.last().reason
 
 
 def test_attendance_only_on_or_after_the_day(session: VisitSession, staff: Actor) -> None:

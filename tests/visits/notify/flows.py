@@ -37,7 +37,13 @@ def session_on(prison: Prison, day: date, hour: int = 14) -> VisitSession:
 
 def reserve(prison: Prison, day: date, hour: int = 14) -> Visit:
     prisoner = details(make_prisoner(f"N{next(_numbers):04d}AA"))
-    return visit_reserve(session=session_on(prison, day, hour), prisoner=prisoner, party=[MARY, TOM], closed=False)
+    return visit_reserve(
+        session=session_on(prison, day, hour),
+        prisoner=prisoner,
+        party=[MARY, TOM],
+        closed=False,
+        visitor_contact_ids=(1, 2),  # both on the approved list: a request can be approved as it is
+    )
 
 
 def book(prison: Prison, day: date, contact: ContactDetails = CONTACT, hour: int = 14) -> Visit:
