@@ -117,6 +117,15 @@ def visit_for_staff(*, prison: Prison, reference: str) -> Visit | None:
     )
 
 
+def reference_typed(text: str) -> str | None:
+    """A booking reference however it was typed ('NDMHNQRX', 'nd mh nq rx', 'nd-mh-nq-rx'), as it is stored
+    ('nd-mh-nq-rx'); None when the text cannot be one."""
+    letters = "".join(ch for ch in text.lower() if ch not in " -")
+    if len(letters) != 8 or not letters.isalpha() or not letters.isascii():
+        return None
+    return "-".join(letters[i : i + 2] for i in range(0, 8, 2))
+
+
 def search_visits(*, prison: Prison, query: str) -> list[Visit]:
     """Visits at this prison by reference, prisoner number or visitor name (latest first, at most 50)."""
     text = query.strip()
@@ -124,6 +133,9 @@ def search_visits(*, prison: Prison, query: str) -> list[Visit]:
         return []
     words = text.split()
     condition = Q(reference__iexact=text) | Q(prisoner_number__iexact=text)
+    reference = reference_typed(text)
+    if reference:
+        condition |= Q(reference=reference)
     name = Q()
     for word in words:
         name &= Q(visitors__first_name__icontains=word) | Q(visitors__last_name__icontains=word)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,7 @@ from staff.selectors import (
     visits_unsynced,
 )
 from visits.errors import BookingError
+from visits.lifecycle import retention_cutoff
 from visits.models import Channel, Visit, VisitFlag, VisitState
 from visits.rules import ReviewReason, age_on
 from visits.services import (
@@ -438,8 +440,16 @@ def search(request: HttpRequest, prison: Prison) -> HttpResponse:
 @staff_view("view_visits")
 @require_safe
 def visit_sheet(request: HttpRequest, prison: Prison) -> HttpResponse:
-    """The visit sheet for a day or one session: printable (one page a session) or CSV."""
+    """The visit sheet for a day or one session: printable (one page a session) or CSV. Not for a day before the
+    retention period: its visits have been anonymised."""
     day = _day(request)
+    if day < retention_cutoff():
+        return render(
+            request,
+            "staff/sheet-too-old.html",
+            {"prison": prison, "day": day, "months": settings.RETENTION_MONTHS, "active_nav": "visits"},
+            status=400,
+        )
     session_id = request.GET.get("session")
     sessions = sessions_with_counts(prison=prison, day=day)
     if session_id:

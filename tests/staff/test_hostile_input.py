@@ -69,3 +69,26 @@ def test_a_reason_with_a_bidirectional_override_gets_a_govuk_error(rochester: Pr
 def test_search_still_finds_a_visit_by_its_reference(rochester: Prison, booked: Visit) -> None:
     client = staff_client(rochester, VISITS_TEAM)
     assert booked.reference in client.get(f"/staff/rochester/search?q={booked.reference}").content.decode()
+
+
+def test_search_finds_a_reference_typed_without_dashes_in_capitals_or_with_spaces(
+    rochester: Prison, booked: Visit
+) -> None:
+    client = staff_client(rochester, VISITS_TEAM)
+    letters = booked.reference.replace("-", "")
+    spaced = " ".join(booked.reference.split("-"))
+    for typed in (letters.upper(), spaced, f"  {booked.reference.upper()} ", letters):
+        page = client.get("/staff/rochester/search", {"q": typed}).content.decode()
+        assert f"/staff/rochester/visits/{booked.reference}" in page, typed
+
+
+@pytest.mark.parametrize("fmt", ["", "&format=csv"])
+def test_the_visit_sheet_refuses_a_date_past_the_retention_period(rochester: Prison, fmt: str) -> None:
+    client = staff_client(rochester, VISITS_TEAM)
+    old = (timezone.localdate() - timedelta(days=31 * 7)).isoformat()
+    response = client.get(f"/staff/rochester/sheet?date={old}{fmt}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page and "The date must be within the last 6 months" in page
+    recent = (timezone.localdate() - timedelta(days=31 * 5)).isoformat()
+    assert client.get(f"/staff/rochester/sheet?date={recent}").status_code == 200
