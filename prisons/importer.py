@@ -269,6 +269,11 @@ def _read_prison_file(path: Path, problems: _Problems) -> PrisonData | None:
         problems.error("YAML", "the file is not a mapping of field names to values")
         return None
 
+    # A field name written with spaces or hyphens is the field it names (Pentonville's file says "adult age").
+    for key in list(raw):
+        spelt = re.sub(r"[\s-]+", "_", str(key).strip().lower())
+        if key not in KNOWN_FIELDS and spelt in KNOWN_FIELDS and spelt not in raw:
+            raw[spelt] = raw.pop(key)
     for key in raw:
         if key not in KNOWN_FIELDS:
             close = difflib.get_close_matches(str(key), KNOWN_FIELDS, n=1)
@@ -373,12 +378,20 @@ def _boolean(raw: dict[str, Any], key: str, problems: _Problems) -> bool:
     return value
 
 
+# Words the source data uses for yes and no (Hull's file says "enabled: enable").
+ENABLED_WORDS = {"enable": True, "enabled": True, "yes": True, "on": True, "true": True}
+ENABLED_WORDS |= {"disable": False, "disabled": False, "no": False, "off": False, "false": False}
+
+
 def _enabled(raw: dict[str, Any], problems: _Problems) -> bool:
-    # Read leniently: any value but true keeps online booking off (the safe side) and is reported for fixing.
+    # Read as the data means it ("enable" is yes); anything else keeps online booking off (the safe side) and is
+    # reported for fixing.
     if "enabled" not in raw or raw["enabled"] is None:
         problems.error("enabled", "missing")
         return False
     value = raw["enabled"]
+    if isinstance(value, str) and value.strip().lower() in ENABLED_WORDS:
+        return ENABLED_WORDS[value.strip().lower()]
     if not isinstance(value, bool):
         problems.warning("enabled", f"{value!r} is not true or false; read as false (online booking off)")
         return False

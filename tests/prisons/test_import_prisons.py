@@ -71,7 +71,7 @@ def test_real_folder_gives_one_prison_per_file(real_import: ImportReport) -> Non
     assert real_import.files_read == 132
     assert real_import.errors == []
     assert real_import.prisons_created == Prison.objects.count() == 132
-    assert Prison.objects.filter(enabled=True).count() == 90
+    assert Prison.objects.filter(enabled=True).count() == 91
     assert set(Prison.objects.values_list("slug", flat=True)) == {path.stem[4:] for path in REAL_FILES}
 
 
@@ -123,12 +123,10 @@ def test_booking_lines_of_one_prison_share_its_nomis_code(real_import: ImportRep
     assert shared == {"BNI": 2, "HDI": 2, "HPI": 2, "LPI": 2, "NWI": 3, "WCI": 2}
 
 
-def test_real_data_oddities_are_reported_as_warnings(real_import: ImportReport) -> None:
-    assert Prison.objects.get(slug="hull").enabled is False  # the file says "enabled: enable"
-    assert real_import.warnings == [
-        "HLI-hull.yml: enabled: 'enable' is not true or false; read as false (online booking off)",
-        "PVI-pentonville.yml: adult age: unknown field, ignored (did you mean adult_age?)",
-    ]
+def test_real_data_oddities_are_read_as_the_data_means_them(real_import: ImportReport) -> None:
+    assert Prison.objects.get(slug="hull").enabled is True  # the file says "enabled: enable"
+    assert Prison.objects.get(slug="pentonville").adult_age == 18  # the file says "adult age: 18"
+    assert real_import.warnings == []
     assert Prison.objects.get(slug="rochester").email == ""  # "Unavailable"
     assert list(Prison.objects.filter(works_weekends=True).values_list("slug", flat=True)) == ["lewes"]
     assert Prison.objects.get(slug="belmarsh").booking_window == 21
@@ -454,3 +452,21 @@ def test_command_refuses_a_folder_that_is_not_there(tmp_path: Path, db: None) ->
         run_command(str(tmp_path / "missing"))
     with pytest.raises(CommandError, match=r"has no \*\.yml files"):
         run_command(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("written", "enabled", "warned"),
+    [("enable", True, False), ("Yes", True, False), ("disabled", False, False), ("maybe", False, True)],
+)
+def test_enabled_words_are_read_as_meant(tmp_path: Path, db: None, written: str, enabled: bool, warned: bool) -> None:
+    result = import_prison_file(write(tmp_path, "GDI-goodtown.yml", prison_yaml(enabled=written)), today=TODAY)
+    assert Prison.objects.get(slug="goodtown").enabled is enabled
+    assert bool(result.warnings) is warned
+
+
+@pytest.mark.parametrize("spelt", ["adult age", "adult-age", "Adult Age"])
+def test_a_field_name_with_spaces_or_hyphens_is_the_field_it_names(tmp_path: Path, db: None, spelt: str) -> None:
+    path = write(tmp_path, "GDI-goodtown.yml", prison_yaml(adult_age=None) + f"{spelt}: 10\n")
+    result = import_prison_file(path, today=TODAY)
+    assert Prison.objects.get(slug="goodtown").adult_age == 10
+    assert result.warnings == []
