@@ -58,6 +58,9 @@ class Prison(Generational):
         default=DEFAULT_LEAD_DAYS, help_text="Processing days of notice before the first bookable day."
     )
     works_weekends = models.BooleanField(default=False, help_text="Whether weekends count as processing days.")
+    arrive_minutes_before = models.PositiveSmallIntegerField(
+        default=45, help_text="How long before a visit starts visitors should arrive (pages and messages say so)."
+    )
     adult_age = models.PositiveSmallIntegerField(
         default=DEFAULT_ADULT_AGE, help_text="The age from which a visitor counts towards the adult limit."
     )

@@ -119,6 +119,7 @@ def personalisation(visit: Visit, kind: str, **extra: Any) -> dict[str, Any]:
             "reference": visit.reference,
             "prison": (visit.prison.name_cy if language == "cy" else "") or visit.prison.name,
             "prison_phone": visit.prison.phone,
+            "arrive_minutes": str(visit.prison.arrive_minutes_before),
             "visit_date_and_time": describe_session(visit.session),
             "visit_type": WORDS[language]["closed" if visit.closed else "open"],
             "prisoner": f"{visit.prisoner_first_name} {visit.prisoner_last_name}",

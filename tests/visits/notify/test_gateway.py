@@ -30,6 +30,7 @@ VALUES = {
     "reference": "bc-df-gh-jk",
     "prison": "Rochester",
     "prison_phone": "0300 060 6603",
+    "arrive_minutes": "45",
     "visit_date_and_time": "Tuesday 1 December 2026, 2pm to 3:45pm",
     "visit_type": "open",
     "prisoner": "Jimmy Harris",
