@@ -21,6 +21,7 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
 SIGN_IN = {"console": "/staff/sign-in", "admin": "/django-admin/login/"}
+GUESSES = 16  # at once, against a limit of 5
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_parallel_guesses_are_each_counted_before_the_next_is_checked(
 
     monkeypatch.setattr(ModelBackend, "authenticate", counting)
     url = live_server.url + SIGN_IN[way]
-    barrier = threading.Barrier(24)
+    barrier = threading.Barrier(GUESSES)
     statuses: list[int] = []
 
     def guess(n: int) -> None:
@@ -104,17 +105,21 @@ def test_parallel_guesses_are_each_counted_before_the_next_is_checked(
         token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
         body = urllib.parse.urlencode({"username": "alex", "password": f"guess-{n}", "csrfmiddlewaretoken": token})
         barrier.wait()
-        try:
-            response = opener.open(urllib.request.Request(url, data=body.encode(), headers={"Referer": url}))
-            statuses.append(response.status)
-        except urllib.error.HTTPError as error:
-            statuses.append(error.code)
+        for _attempt in range(3):  # the test server's small listen queue may reset a connection: send it again
+            try:
+                response = opener.open(urllib.request.Request(url, data=body.encode(), headers={"Referer": url}))
+                statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+            except ConnectionResetError:
+                continue
+            return
 
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(24)]
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(GUESSES)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert len(statuses) == 24
-    assert checked["alex"] == 5, (checked, statuses)  # the limit, however the 24 arrived
-    assert Counter(statuses) == {200: 4, 429: 20}  # the fifth failure already answers with the lockout
+    assert len(statuses) == GUESSES
+    assert checked["alex"] == 5, (checked, statuses)  # the limit, however the guesses arrived
+    assert Counter(statuses) == {200: 4, 429: GUESSES - 4}  # the fifth failure already answers with the lockout
