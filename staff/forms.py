@@ -150,6 +150,13 @@ class RejectForm(GovukForm):
         must_be_future=True,
     )
     other_reason = forms.CharField(label=_("Other reason"), required=False, widget=forms.Textarea, max_length=500)
+    message = forms.CharField(
+        label=_("Message to the visitor (optional)"),
+        help_text=_("It is added to the email or text that tells the visitor the request was rejected."),
+        required=False,
+        widget=forms.Textarea,
+        max_length=500,
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -63,6 +63,7 @@ REJECTION_REASONS = {
         "visitor_banned": "a visitor is banned from visiting",
         "prisoner_moved": "the prisoner has moved to another prison",
         "prisoner_released": "the prisoner has been released",
+        "message": "a message from the prison: {message}",
     },
     "cy": {
         "no_allowance": "nid oes gan y carcharor lwfans ymweld ar ôl",
@@ -72,6 +73,7 @@ REJECTION_REASONS = {
         "visitor_banned": "mae ymwelydd wedi'i wahardd rhag ymweld",
         "prisoner_moved": "mae'r carcharor wedi symud i garchar arall",
         "prisoner_released": "mae'r carcharor wedi'i ryddhau",
+        "message": "neges gan y carchar: {message}",
     },
 }
 
@@ -105,6 +107,8 @@ def _rejection_reasons(language: str, extra: dict[str, Any]) -> list[str]:
             sentences.append(words["no_allowance_renews"].format(date=govuk_date(extra["allowance_renews_on"])))
         else:
             sentences.append(words.get(code, code))
+    if extra.get("message", "").strip():  # what the prison wrote to the visitor, whatever the reasons
+        sentences.append(words["message"].format(message=extra["message"].strip()))
     return [s[:1].upper() + s[1:] for s in sentences if s]
 
 

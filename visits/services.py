@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prisons.models import BlockedDate, Prison, VisitSession
 from prisons.services import sessions_generate
@@ -189,7 +190,7 @@ def _take_place(
     if moving is not None:
         same_prisoner = same_prisoner.exclude(id=moving.id)
     if same_prisoner.exists():
-        raise SessionUnavailable("The prisoner already has a visit at this time", code="already_booked")
+        raise SessionUnavailable(gettext("The prisoner already has a visit at this time"), code="already_booked")
     if non_associations and (
         Visit.objects.filter(
             prison_id=session.prison_id,
@@ -369,9 +370,9 @@ def visit_request(
     actor = actor or Actor.visitor()
     others = [s for s in preferences if s.id != visit.session_id]
     if len(others) > MAX_PREFERENCES - 1 or len({s.id for s in others}) != len(others):
-        raise InvalidChange(f"Choose up to {MAX_PREFERENCES} different times")
+        raise InvalidChange(gettext("Choose up to %(count)s different times") % {"count": MAX_PREFERENCES})
     if any(s.prison_id != visit.prison_id for s in others):
-        raise InvalidChange("Every time must be at the same prison")
+        raise InvalidChange(gettext("Every time must be at the same prison"))
     visit = _confirm_hold(visit, now, non_associations)
     _apply_contact(visit, contact, support_needs, support_details)
     visit.state, visit.hold_expires_at = VisitState.REQUESTED, None
@@ -390,11 +391,11 @@ def visit_cancel(*, visit: Visit, reason: str, actor: Actor, now: datetime | Non
     """Cancel a booked visit: by the visitor before it starts, by staff until 28 days after, or by the system."""
     now = now or timezone.now()
     if not reason.strip():
-        raise InvalidChange("Enter a reason for cancelling")
+        raise InvalidChange(gettext("Enter a reason for cancelling"))
     visit = _locked_visit(visit, expected=[VisitState.BOOKED])
     starts = visit_starts_at(visit)
     if actor.label == "visitor" and now >= starts:
-        raise NotAllowed("The visit has already started, so it cannot be cancelled online. Phone the prison.")
+        raise NotAllowed(gettext("The visit has already started, so it cannot be cancelled online. Phone the prison."))
     if actor.is_staff and now > starts + timedelta(days=STAFF_CANCEL_DAYS_AFTER):
         raise NotAllowed(f"Visits can only be cancelled up to {STAFF_CANCEL_DAYS_AFTER} days after they happen")
     visit.state = VisitState.CANCELLED
@@ -464,16 +465,16 @@ def visit_change(
     if override is not None and not actor.is_staff:
         raise NotAllowed("Only staff can override the booking rules")
     if session.prison_id != visit.prison_id:
-        raise InvalidChange("The new time must be at the same prison")
+        raise InvalidChange(gettext("The new time must be at the same prison"))
     old = VisitSession.objects.get(pk=visit.session_id)
     sessions = _lock_days([(old.prison_id, old.date), (session.prison_id, session.date)])
     visit = _locked_visit(visit, expected=[VisitState.BOOKED])
     if actor.label == "visitor" and now >= visit_starts_at(visit):
-        raise NotAllowed("The visit has already started, so it cannot be changed online. Phone the prison.")
+        raise NotAllowed(gettext("The visit has already started, so it cannot be changed online. Phone the prison."))
     if session.id == visit.session_id:
-        raise InvalidChange("Choose a different time")
+        raise InvalidChange(gettext("Choose a different time"))
     if not can_lead_a_visit([v.date_of_birth for v in visit.visitors.filter(refused=False)], on=session.date):
-        raise InvalidChange("On that day no visitor would be 18 or over, so the visit could not go ahead")
+        raise InvalidChange(gettext("On that day no visitor would be 18 or over, so the visit could not go ahead"))
     overbooked = _secure_place(
         visit, sessions, session, actor=actor, now=now, non_associations=non_associations, override=override
     )
@@ -552,8 +553,10 @@ def request_reject(
     actor: Actor,
     allowance_renews_on: date | None = None,
     other_reason: str = "",
+    message: str = "",
 ) -> Visit:
-    """Reject a request with reasons. "No allowance" needs the date it renews; "other" needs the words."""
+    """Reject a request with reasons. "No allowance" needs the date it renews; "other" needs the words. A message
+    from the prison, if given, is added to what the visitor is told."""
     if not reasons or any(r not in RejectionReason.ALL for r in reasons):
         raise InvalidChange("Select a reason for rejecting the request")
     if RejectionReason.NO_ALLOWANCE in reasons and allowance_renews_on is None:
@@ -567,9 +570,16 @@ def request_reject(
     data: dict[str, Any] = {"reasons": list(reasons)}
     if allowance_renews_on:
         data["allowance_renews_on"] = allowance_renews_on.isoformat()
+    if message.strip():
+        data["message"] = message.strip()
     _record(visit, EventType.REJECTED, actor, reason=other_reason, data=data)
     queue_messages(
-        visit, "rejected", reasons=list(reasons), allowance_renews_on=allowance_renews_on, other_reason=other_reason
+        visit,
+        "rejected",
+        reasons=list(reasons),
+        allowance_renews_on=allowance_renews_on,
+        other_reason=other_reason,
+        message=message,
     )
     return visit
 

@@ -295,6 +295,7 @@ def request_process(request: HttpRequest, prison: Prison, reference: str) -> Htt
                 actor=actor,
                 allowance_renews_on=reject.cleaned_data.get("renews_on"),
                 other_reason=reject.cleaned_data.get("other_reason", ""),
+                message=reject.cleaned_data.get("message", ""),
             )
             messages.success(request, _("Request rejected and the visitor told"))
             return redirect("staff:requests", prison=prison.slug)

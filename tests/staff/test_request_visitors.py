@@ -171,3 +171,20 @@ def test_a_ban_on_another_adult_flags_the_visit_for_staff(rochester: Prison) -> 
     poll_nomis_events()
     visit.refresh_from_db()
     assert visit.state == VisitState.BOOKED and visit.flags.get().reason == "visitor_banned"
+
+
+def test_a_message_to_the_visitor_reaches_the_rejection_email(rochester: Prison, team) -> None:  # type: ignore[no-untyped-def]
+    from visits.notify import render
+
+    client, _staff = team
+    visit = a_request(rochester, [LEAD], [100102])
+    data = {
+        "action": "reject",
+        "reject-reasons": ["slots_unavailable"],
+        "reject-message": "We have space on Saturday mornings: please ask for one of those.",
+    }
+    assert client.post(f"/staff/rochester/requests/{visit.reference}", data).status_code == 302
+    email = OutboxMessage.objects.get(visit=visit, kind="rejected", channel="email")
+    _subject, body = render("rejected.email.en", email.personalisation)
+    assert "The times you asked for are no longer available" in body
+    assert "A message from the prison: We have space on Saturday mornings: please ask for one of those." in body
