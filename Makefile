@@ -3,9 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-DEV_ENV := DEBUG=1
+DEV_ENV := DEBUG=1 PORT=$(PORT)
 
-.PHONY: run test lint bench up down install install-test browsers vendor-assets clean lock audit
+.PHONY: run test lint bench up down install install-test browsers vendor-assets clean lock audit messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## run: install, migrate, import the prisons, seed the NOMIS stub, generate sessions, create demo staff, serve on http://127.0.0.1:$(PORT)
-run: install
+run: install compilemessages
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py import_prisons
 	$(DEV_ENV) $(BIN)/python manage.py seed_nomis_stub
@@ -42,9 +42,24 @@ prod-local: install
 	PORT=$(PORT) $(BIN)/python scripts/prod_local.py
 
 ## test: lint, the missing-migrations check and the whole test suite
-test: install-test lint
+test: install-test lint compilemessages
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
 	$(BIN)/pytest
+
+## messages: extract every string a visitor sees (Python and the Jinja2 templates, locale/babel.cfg) and merge them into
+## the Welsh catalogue locale/cy/LC_MESSAGES/django.po: new strings arrive empty, changed ones marked fuzzy, for
+## translating (docs/welsh.md). A test fails while any is empty or fuzzy.
+BABEL_KEYWORDS := -k gettext_lazy -k ngettext_lazy:1,2 -k pgettext_lazy:1c,2 -k gettext_noop
+messages: install-test
+	$(BIN)/pybabel extract -F locale/babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file --width=120 \
+		--project="Visit someone in prison" --copyright-holder="Crown copyright (Ministry of Justice)" \
+		--msgid-bugs-address="" -o locale/django.pot .
+	$(BIN)/pybabel update -D django -i locale/django.pot -d locale -l cy --width=120 --ignore-obsolete
+	rm locale/django.pot
+
+## compilemessages: the Welsh catalogue compiled for Django (locale/cy/LC_MESSAGES/django.mo, built, not committed)
+compilemessages: install
+	$(BIN)/pybabel compile -D django -d locale --statistics
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -90,4 +105,4 @@ vendor-assets:
 	$(BIN)/python scripts/vendor_assets.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles locale/*/LC_MESSAGES/*.mo

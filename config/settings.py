@@ -312,7 +312,10 @@ NOMIS_STUB_DOWN = env_bool("NOMIS_STUB_DOWN", False)
 NOMIS_STUB_SEED = int(os.environ.get("NOMIS_STUB_SEED", "20261121"))
 
 # The public address of the service, for links in emails and texts. Required when DEBUG is off.
-SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# With DEBUG on it defaults to the address `make run` serves (127.0.0.1 and PORT).
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL") or (
+    f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}" if DEBUG else ""
+)
 
 # Notifications ------------------------------------------------------------------------------------------------------
 # GOV.UK Notify through visits/notify.py. Without NOTIFY_API_KEY the fake gateway stores what would have been sent

@@ -213,3 +213,12 @@ def test_celery_runs_eagerly_without_redis_and_declares_beat_in_code() -> None:
 
     assert app.conf.task_always_eager is True
     assert "generate-visit-sessions" in app.conf.beat_schedule
+
+
+def test_the_embedded_defaults_links_point_at_the_port_it_serves() -> None:
+    code = "from django.conf import settings; print(settings.SERVICE_BASE_URL)"
+    result = run_manage("shell", "--no-imports", "-c", code, DEBUG="1", PORT="8080", SERVICE_BASE_URL="")
+    assert result.stdout.split() == ["http://127.0.0.1:8080"], result.stderr
+    result = run_manage("shell", "--no-imports", "-c", code, DEBUG="1", PORT="", SERVICE_BASE_URL="")
+    assert result.stdout.split() == ["http://127.0.0.1:8000"], result.stderr
+    assert "DEV_ENV := DEBUG=1 PORT=$(PORT)" in (ROOT / "Makefile").read_text()  # make run passes its PORT on
