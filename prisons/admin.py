@@ -7,7 +7,25 @@ from prisons.models import BlockedDate, DateSpecificSession, Prison, SessionTemp
 from prisons.services import sessions_generate
 
 
-class RegeneratesSessions(admin.ModelAdmin):
+class CoveredPrisonsOnly(admin.ModelAdmin):
+    """A staff user who is not a superuser sees and edits only the prisons they cover (staff.models.PrisonAccess),
+    as in the console: another prison's rows are not listed, cannot be opened, and cannot be chosen."""
+
+    prison_path = "prison"  # how a row reaches its prison
+
+    def get_queryset(self, request: Any) -> Any:
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(**{f"{self.prison_path}__staff_access__user": request.user}).distinct()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "prison" and not request.user.is_superuser:
+            kwargs["queryset"] = Prison.objects.filter(staff_access__user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RegeneratesSessions(CoveredPrisonsOnly):
     """A timetable change in the admin regenerates the prison's visit sessions at once."""
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
@@ -33,7 +51,12 @@ class SessionTemplateInline(admin.TabularInline):
 
 
 @admin.register(Prison)
-class PrisonAdmin(admin.ModelAdmin):
+class PrisonAdmin(CoveredPrisonsOnly):
+    def get_queryset(self, request: Any) -> Any:
+        """A prison is its own prison."""
+        rows = admin.ModelAdmin.get_queryset(self, request)
+        return rows if request.user.is_superuser else rows.filter(staff_access__user=request.user)
+
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)  # the timetable inline may have changed
         sessions_generate(today=timezone.localdate(), prisons=[form.instance])
@@ -85,7 +108,7 @@ class BlockedDateAdmin(RegeneratesSessions):
 
 
 @admin.register(VisitSession)
-class VisitSessionAdmin(admin.ModelAdmin):
+class VisitSessionAdmin(CoveredPrisonsOnly):
     list_display = [
         "prison",
         "date",

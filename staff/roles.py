@@ -15,3 +15,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     VISITS_TEAM: _TEAM,
     VISITS_ADMIN: [*_TEAM, "edit_timetable"],
 }
+
+
+# What each role may do in the Django admin (app_label.codename), beyond the console: the visits admin looks after
+# the prisons' own settings and timetables there, for the prisons they cover only (prisons/admin.py).
+_TIMETABLE_MODELS = ("sessiontemplate", "datespecificsession", "blockeddate")
+ADMIN_PERMISSIONS: dict[str, list[str]] = {
+    BOOKING_CLERK: [],
+    VISITS_TEAM: [],
+    VISITS_ADMIN: [
+        "prisons.view_prison",
+        "prisons.change_prison",
+        "prisons.view_visitsession",
+        *(f"prisons.{action}_{model}" for model in _TIMETABLE_MODELS for action in ("view", "add", "change", "delete")),
+    ],
+}

@@ -147,3 +147,35 @@ def test_the_fake_outbox_shows_each_identity_only_its_prisons_messages(world: di
         "other prison's admin": (200, False, True),
         "superuser": (200, True, True),
     }
+
+
+def test_a_visits_admin_administers_only_the_prisons_they_cover(world: dict[str, Any]) -> None:
+    from datetime import date, time
+
+    from prisons.models import BlockedDate, Prison, SessionTemplate
+
+    rochester, cardiff = Prison.objects.get(slug="rochester"), Prison.objects.get(slug="cardiff")
+    rows = {}
+    for prison in (rochester, cardiff):
+        template = SessionTemplate.objects.create(
+            prison=prison, weekday=2, start_time=time(14), end_time=time(15), valid_from=date(2026, 1, 7)
+        )
+        block = BlockedDate.objects.create(prison=prison, date=timezone.localdate() + timedelta(days=30))
+        rows[prison.slug] = [("prison", prison), ("sessiontemplate", template), ("blockeddate", block)]
+    client = client_for(world["visits admin"])  # covers Rochester
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Session templates" in index and "Blocked dates" in index and "You don’t have permission" not in index
+    for model, _row in rows["rochester"]:
+        listing = client.get(reverse(f"admin:prisons_{model}_changelist")).content.decode()
+        assert "Rochester" in listing and "Cardiff" not in listing, model
+    for (model, mine), (_model, theirs) in zip(rows["rochester"], rows["cardiff"], strict=True):
+        assert client.get(reverse(f"admin:prisons_{model}_change", args=[mine.pk])).status_code == 200, model
+        other = client.get(reverse(f"admin:prisons_{model}_change", args=[theirs.pk]))
+        assert other.status_code == 302, (model, other.status_code)  # "does not exist": back to the admin's index
+        deleting = client.post(reverse(f"admin:prisons_{model}_delete", args=[theirs.pk]), {"post": "yes"})
+        assert deleting.status_code in (302, 403), model  # no prison may be deleted, nor another prison's row
+    assert (
+        SessionTemplate.objects.filter(prison=cardiff).exists() and BlockedDate.objects.filter(prison=cardiff).exists()
+    )
+    add = client.get(reverse("admin:prisons_blockeddate_add")).content.decode()
+    assert ">Rochester (RCI)<" in add and "Cardiff" not in add  # another prison cannot be chosen

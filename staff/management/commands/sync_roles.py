@@ -8,15 +8,19 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from staff.roles import ROLE_PERMISSIONS
+from staff.roles import ADMIN_PERMISSIONS, ROLE_PERMISSIONS
 
 
 def sync_roles() -> None:
-    """Create each role's group and give it exactly its permissions."""
-    permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="staff")}
+    """Create each role's group and give it exactly its permissions: the console's, and the Django admin's."""
+    console = {p.codename: p for p in Permission.objects.filter(content_type__app_label="staff")}
+    admin = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(content_type__app_label="prisons").select_related("content_type")
+    }
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([permissions[c] for c in codenames])
+        group.permissions.set([console[c] for c in codenames] + [admin[name] for name in ADMIN_PERMISSIONS[role]])
 
 
 class Command(BaseCommand):
