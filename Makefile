@@ -38,7 +38,7 @@ run: install compilemessages
 ## Celery worker and beat, each its own process and log) on this machine's PostgreSQL (database visits_local, made if
 ## missing) and Redis (db 1), as a demo: the fake Notify and the stub NOMIS. http://127.0.0.1:$(PORT); Ctrl-C stops it
 .PHONY: prod-local
-prod-local: install
+prod-local: install compilemessages
 	PORT=$(PORT) $(BIN)/python scripts/prod_local.py
 
 ## test: lint, the missing-migrations check and the whole test suite

@@ -163,7 +163,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache"}}
 
-CELERY_BROKER_URL = REDIS_URL
+# Without Redis (the embedded default) tasks run eagerly where they are queued; beat, a process of its own there
+# (`make run` starts it), "publishes" through an in-memory transport and so runs each job itself.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors and no database: the error may be the database itself.
     html = loader.get_template("errors/500.html").render(
-        {"service_name": settings.SERVICE_NAME, "feedback_url": settings.FEEDBACK_URL}
+        {"service_name": gettext(settings.SERVICE_NAME), "feedback_url": settings.FEEDBACK_URL}
     )
     return HttpResponse(html, status=500)
 

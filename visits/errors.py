@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 
 class BookingError(Exception):
     """The change cannot be made; ``message`` says why in words a visitor or clerk can act on."""
 
     code = "booking_error"
-    message = "The visit could not be changed"
+    message = gettext_noop("The visit could not be changed")  # translated where it is shown
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.message = message or self.message
@@ -19,7 +21,7 @@ class SessionUnavailable(BookingError):
     """The session cannot take this visit (full, blocked, not open to the prisoner, ...)."""
 
     code = "session_unavailable"
-    message = "Your visit time is no longer available. Select a new time."
+    message = gettext_noop("Your visit time is no longer available. Select a new time.")  # translated where it is shown
 
 
 class HoldLost(SessionUnavailable):
@@ -30,7 +32,7 @@ class AlreadyProcessed(BookingError):
     """Someone else changed the visit first (e.g. two clerks processing one request)."""
 
     code = "already_processed"
-    message = "This visit has already been processed by someone else"
+    message = gettext_noop("This visit has already been processed by someone else")  # translated where it is shown
 
 
 class NotAllowed(BookingError):

@@ -7,7 +7,9 @@ from typing import Any
 
 import phonenumbers
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from email_validator import EmailNotValidError, validate_email
 
 from config.govuk.forms import GovukDateField, GovukForm
@@ -46,7 +48,9 @@ def name_field(label: str, required_message: str) -> forms.CharField:
         max_length=NAME_MAX,
         error_messages={
             "required": required_message,
-            "max_length": _("%(label)s must be %(max)s characters or less") % {"label": label, "max": NAME_MAX},
+            "max_length": lazy(
+                lambda: _("%(label)s must be %(max)s characters or less") % {"label": label, "max": NAME_MAX}, str
+            )(),
         },
     )
 
@@ -108,7 +112,10 @@ class AddAnotherVisitorForm(GovukForm):
     add_another = forms.ChoiceField(
         label=_("Do you need to add another visitor?"),
         widget=forms.RadioSelect,
-        choices=[("yes", _("Yes")), ("no", _("No"))],
+        choices=[
+            ("yes", pgettext_lazy("add another visitor", "Yes")),
+            ("no", pgettext_lazy("add another visitor", "No")),
+        ],
         error_messages={
             "required": _("Select yes if you need to add another visitor"),
             "invalid_choice": _("Select yes if you need to add another visitor"),
@@ -177,7 +184,10 @@ class AnotherTimeForm(GovukForm):
     another = forms.ChoiceField(
         label=_("Do you want to choose another time, in case your first choice is not available?"),
         widget=forms.RadioSelect,
-        choices=[("yes", _("Yes")), ("no", _("No"))],
+        choices=[
+            ("yes", pgettext_lazy("choose another time", "Yes")),
+            ("no", pgettext_lazy("choose another time", "No")),
+        ],
         error_messages={
             "required": _("Select yes if you want to choose another time"),
             "invalid_choice": _("Select yes if you want to choose another time"),

@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from config.govuk.jinja import url
@@ -30,7 +31,7 @@ from visits.rules import PartyMember, party_problems
 from visits.selectors import CompiledQuery, context_generation_key
 
 SESSION_KEY = "booking"
-HOLD_LOST_MESSAGE = "Your visit time is no longer available. Select a new time."
+HOLD_LOST_MESSAGE = gettext_noop("Your visit time is no longer available. Select a new time.")
 
 
 # Every page of the journey looks up the prison, and from the time step on the hold: the ORM's own queries,

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from prisons import generations
 from prisons.generations import Generational, GenerationalQuerySet
@@ -19,15 +20,15 @@ HOLD_MINUTES = 10
 
 
 class VisitState(models.TextChoices):
-    RESERVED = "reserved", "Reserved"  # a 10-minute hold while the visitor finishes the journey
-    BOOKED = "booked", "Booked"
-    REQUESTED = "requested", "Requested"  # needs staff review
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    CANCELLED = "cancelled", "Cancelled"
-    ATTENDED = "attended", "Attended"
-    NO_SHOW = "no_show", "Did not attend"
-    EXPIRED = "expired", "Hold expired"
+    RESERVED = "reserved", gettext_noop("Reserved")  # a 10-minute hold while the visitor finishes the journey
+    BOOKED = "booked", gettext_noop("Booked")
+    REQUESTED = "requested", gettext_noop("Requested")  # needs staff review
+    REJECTED = "rejected", gettext_noop("Rejected")
+    WITHDRAWN = "withdrawn", gettext_noop("Withdrawn")
+    CANCELLED = "cancelled", gettext_noop("Cancelled")
+    ATTENDED = "attended", gettext_noop("Attended")
+    NO_SHOW = "no_show", gettext_noop("Did not attend")
+    EXPIRED = "expired", gettext_noop("Hold expired")
 
 
 # States that take a place in their session (a reserved hold only until it expires).
@@ -39,12 +40,12 @@ ACTIVE_STATES = PLACE_TAKING_STATES
 class SupportNeed(models.TextChoices):
     """Help or support someone on the visit needs, as the visitor chose it."""
 
-    WHEELCHAIR = "wheelchair", "Wheelchair access"
-    STEP_FREE = "step_free", "Step-free access"
-    HEARING_LOOP = "hearing_loop", "A hearing loop"
-    BSL = "bsl", "A British Sign Language (BSL) interpreter"
-    SEATING = "seating", "Somewhere to sit while waiting"
-    OTHER = "other", "Something else"
+    WHEELCHAIR = "wheelchair", gettext_noop("Wheelchair access")
+    STEP_FREE = "step_free", gettext_noop("Step-free access")
+    HEARING_LOOP = "hearing_loop", gettext_noop("A hearing loop")
+    BSL = "bsl", gettext_noop("A British Sign Language (BSL) interpreter")
+    SEATING = "seating", gettext_noop("Somewhere to sit while waiting")
+    OTHER = "other", gettext_noop("Something else")
 
 
 class Channel(models.TextChoices):

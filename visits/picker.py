@@ -157,7 +157,7 @@ def _render_day_radios(
         "classes": "govuk-radios--small",
     }
     if error:
-        params["errorMessage"] = {"text": error}
+        params["errorMessage"] = {"text": error, "visuallyHiddenText": _("Error")}
     return render_macro("govukRadios", params)
 
 

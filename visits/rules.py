@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext_noop
 from rapidfuzz import fuzz
 
 from prisons.nomis.interface import (
@@ -140,10 +141,10 @@ class PartyProblem(enum.StrEnum):
 
 
 PARTY_MESSAGES = {
-    PartyProblem.NO_VISITORS: "Add at least one visitor",
-    PartyProblem.TOO_MANY_VISITORS: "A visit can have up to {max_visitors} visitors",
-    PartyProblem.TOO_MANY_ADULTS: "A visit can have up to {max_adults} people aged {adult_age} or over",
-    PartyProblem.LEAD_UNDER_18: "The lead visitor must be 18 or over on the day of the visit",
+    PartyProblem.NO_VISITORS: gettext_noop("Add at least one visitor"),
+    PartyProblem.TOO_MANY_VISITORS: gettext_noop("A visit can have up to {max_visitors} visitors"),
+    PartyProblem.TOO_MANY_ADULTS: gettext_noop("A visit can have up to {max_adults} people aged {adult_age} or over"),
+    PartyProblem.LEAD_UNDER_18: gettext_noop("The lead visitor must be 18 or over on the day of the visit"),
 }
 
 

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.memo import MISSING, Memo
 from prisons import generations as gen
@@ -101,14 +102,14 @@ class Unbookable(enum.StrEnum):
 
 
 UNBOOKABLE_TEXT = {
-    Unbookable.BLOCKED: "No visits",
-    Unbookable.FULL: "Fully booked",
-    Unbookable.NOT_ELIGIBLE: "Not available for this prisoner",
-    Unbookable.ALREADY_BOOKED: "Already booked",
-    Unbookable.NON_ASSOCIATION: "Not available",
-    Unbookable.PRISONER_UNAVAILABLE: "Prisoner not available",
-    Unbookable.WEEKLY_LIMIT: "Weekly visit limit reached",
-    Unbookable.NO_ALLOWANCE: "No visiting allowance left",
+    Unbookable.BLOCKED: gettext_noop("No visits"),
+    Unbookable.FULL: gettext_noop("Fully booked"),
+    Unbookable.NOT_ELIGIBLE: gettext_noop("Not available for this prisoner"),
+    Unbookable.ALREADY_BOOKED: gettext_noop("Already booked"),
+    Unbookable.NON_ASSOCIATION: gettext_noop("Not available"),
+    Unbookable.PRISONER_UNAVAILABLE: gettext_noop("Prisoner not available"),
+    Unbookable.WEEKLY_LIMIT: gettext_noop("Weekly visit limit reached"),
+    Unbookable.NO_ALLOWANCE: gettext_noop("No visiting allowance left"),
 }
 
 

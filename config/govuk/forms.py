@@ -2,6 +2,10 @@
 
 Every form in the project subclasses ``GovukForm`` (or ``GovukModelForm``); templates call
 ``form.error_summary_html()`` and ``form.field_html("name")``. How to write one: docs/forms.md.
+
+The default messages are in the catalogue (docs/welsh.md): each is a sentence with the field's name as a placeholder,
+``%(field)s``, written lower case where it stands and the message's first letter capitalised, so that a translation
+can put the name wherever its grammar wants it. They are worked out in the language of the moment they are shown.
 """
 
 from __future__ import annotations
@@ -17,18 +21,25 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.boundfield import BoundField
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.safestring import SafeData
+from django.utils.translation import gettext, gettext_noop
 from markupsafe import Markup
 
 from config.govuk.jinja import govuk_date, render_macro
 
 DATE_PARTS = ("day", "month", "year")
 _DATE_PART_WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
+_WELSH_MONTHS = "ionawr chwefror mawrth ebrill mai mehefin gorffennaf awst medi hydref tachwedd rhagfyr".split()  # noqa: SIM905
 _MONTHS = {
     **{calendar.month_name[i].lower(): i for i in range(1, 13)},
     **{calendar.month_abbr[i].lower(): i for i in range(1, 13)},
     "sept": 9,
+    **{name: i for i, name in enumerate(_WELSH_MONTHS, 1)},  # for a visitor who types the month in Welsh
 }
+# The date boxes' names, as the messages say them ("must include a day and month")
+_PART_NAMES = {"day": gettext_noop("day"), "month": gettext_noop("month"), "year": gettext_noop("year")}
+_PART_LABELS = {"day": gettext_noop("Day"), "month": gettext_noop("Month"), "year": gettext_noop("Year")}
 
 
 # --- Date field ----------------------------------------------------------------------------------------------------
@@ -65,20 +76,26 @@ class GovukDateField(forms.Field):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.noun = noun or (_fragment(str(self.label)) if self.label else "date")
+        # Fields are made when their form class is, before any request: the noun and the messages are worked out
+        # when they are shown, in the language of that moment.
+        self.noun = noun or (_fragment_lazy(self.label) if self.label else gettext_noop("date"))
         self.must_be_past, self.must_be_future = must_be_past, must_be_future
         self.min_date, self.max_date = min_date, max_date
         self.birthday = birthday  # the user's own date of birth: browsers may fill it in (autocomplete bday-*)
-        subject = _capitalise(self.noun)
+        noun = self.noun
+
+        def field() -> str:
+            return gettext(str(noun))
+
         defaults = {
-            "required": f"Enter {_with_article(self.noun)}",
-            "incomplete": f"{subject} must include a %(missing)s",
-            "invalid": f"{subject} must be a real date",
-            "year_length": "Year must include 4 numbers",
-            "past": f"{subject} must be in the past",
-            "future": f"{subject} must be in the future",
-            "min_date": f"{subject} must be the same as or after %(date)s",
-            "max_date": f"{subject} must be the same as or before %(date)s",
+            "required": _say_lazy(gettext_noop("Enter %(field)s"), field=lambda: _with_article(field())),
+            "incomplete": _say_lazy(gettext_noop("%(field)s must include a %(missing)s"), field=field),
+            "invalid": _say_lazy(gettext_noop("%(field)s must be a real date"), field=field),
+            "year_length": _say_lazy(gettext_noop("Year must include 4 numbers")),
+            "past": _say_lazy(gettext_noop("%(field)s must be in the past"), field=field),
+            "future": _say_lazy(gettext_noop("%(field)s must be in the future"), field=field),
+            "min_date": _say_lazy(gettext_noop("%(field)s must be the same as or after %(date)s"), field=field),
+            "max_date": _say_lazy(gettext_noop("%(field)s must be the same as or before %(date)s"), field=field),
         }
         custom = kwargs.get("error_messages") or {}
         self.error_messages.update({code: text for code, text in defaults.items() if code not in custom})
@@ -93,7 +110,7 @@ class GovukDateField(forms.Field):
             return None
         missing = [part for part, text in zip(DATE_PARTS, (day, month, year), strict=True) if not text]
         if missing:
-            raise self._error("incomplete", missing, missing=" and ".join(missing))
+            raise self._error("incomplete", missing, missing=_part_names(missing))
         numbers = {"day": _whole_number(day, 31), "month": _month(month), "year": _whole_number(year, 99999)}
         if wrong := [part for part in DATE_PARTS if numbers[part] is None]:
             raise self._error("invalid", wrong)
@@ -125,6 +142,14 @@ def _whole_number(text: str, largest: int) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= largest else None
+
+
+def _part_names(parts: list[str]) -> str:
+    """'day', or 'day and month' (never all three: that is the field left empty), in the current language."""
+    names = [gettext(_PART_NAMES[part]) for part in parts]
+    if len(names) == 1:
+        return names[0]
+    return gettext("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
 
 
 def _month(text: str) -> int | None:
@@ -173,7 +198,7 @@ class GovukFormMixin(forms.BaseForm):
     @property
     def title_prefix(self) -> str:
         """'Error: ' for the page <title> when the form has errors, else ''."""
-        return "Error: " if self.has_errors else ""
+        return gettext("Error: ") if self.has_errors else ""
 
     def error_summary_html(self) -> Markup:
         """The GOV.UK error summary, one link per error to the box it is about; '' without errors."""
@@ -185,7 +210,7 @@ class GovukFormMixin(forms.BaseForm):
         for bf in self:
             if bf.errors:
                 error_list.append({"text": str(bf.errors[0]), "href": f"#{self._error_target(bf)}"})
-        return render_macro("govukErrorSummary", {"titleText": "There is a problem", "errorList": error_list})
+        return render_macro("govukErrorSummary", {"titleText": gettext("There is a problem"), "errorList": error_list})
 
     def field_html(self, name: str, *, page_heading: bool | None = None, **params: Any) -> Markup:
         """One field through its GOV.UK macro; ``params`` are macro params merged over the generated ones."""
@@ -215,7 +240,7 @@ class GovukFormMixin(forms.BaseForm):
         field, widget = bf.field, bf.field.widget
         common: dict[str, Any] = {"name": bf.html_name, "hint": _hint(bf.help_text)}
         if bf.errors:
-            common["errorMessage"] = {"text": str(bf.errors[0])}
+            common["errorMessage"] = {"text": str(bf.errors[0]), "visuallyHiddenText": gettext("Error")}
         label = {"text": str(bf.label), **({"isPageHeading": True, "classes": "govuk-label--l"} if heading else {})}
         legend = {"text": str(bf.label)}
         if heading:
@@ -228,6 +253,7 @@ class GovukFormMixin(forms.BaseForm):
             items = [
                 {
                     "name": part,
+                    "label": gettext(_PART_LABELS[part]),
                     "value": value,
                     "classes": _DATE_PART_WIDTHS[part] + (" govuk-input--error" if part in in_error else ""),
                     "autocomplete": f"bday-{part}" if field.birthday else None,
@@ -253,7 +279,7 @@ class GovukFormMixin(forms.BaseForm):
         if isinstance(widget, forms.Textarea):
             max_length = getattr(field, "max_length", None)
             if max_length:
-                return "govukCharacterCount", {**common, "value": value, "maxlength": max_length}
+                return "govukCharacterCount", {**common, "value": value, "maxlength": max_length, **_count_texts()}
             return "govukTextarea", {**common, "value": value}
         input_type = getattr(widget, "input_type", "text")
         if input_type == "password":
@@ -287,11 +313,12 @@ class VisibleTextValidator:
 
     def __init__(self, field: forms.CharField, label: Any) -> None:
         self.multiline = isinstance(field.widget, forms.Textarea)
-        subject = _capitalise(_fragment(str(label)))
-        self.hidden_message = (
-            field.error_messages.get("hidden_characters") or f"{subject} must not include hidden characters"
+        self.hidden_message = field.error_messages.get("hidden_characters") or _say(
+            gettext_noop("%(field)s must not include hidden characters"), field=_fragment(str(label))
         )
-        self.empty_message = field.error_messages.get("required") or f"Enter {_fragment(str(label))}"
+        self.empty_message = field.error_messages.get("required") or _say(
+            gettext_noop("Enter %(field)s"), field=_fragment(str(label))
+        )
 
     def __call__(self, value: Any) -> None:
         if not isinstance(value, str) or not value:
@@ -312,20 +339,21 @@ class VisibleTextValidator:
 
 def _use_govuk_messages(field: forms.Field, label: str) -> None:
     """Replace Django's own messages, where the field has not set its own, with GOV.UK-style ones."""
-    text, subject = _fragment(str(label)), _capitalise(_fragment(str(label)))
+    text = _fragment(str(label))
     chooses = isinstance(field, forms.ChoiceField | forms.BooleanField)
+    # Django fills in %(limit_value)s itself when it shows the message: _say leaves it for Django.
     wording = {
-        "required": f"Select {text}" if chooses else f"Enter {text}",
-        "invalid_choice": f"Select {text}",
-        "max_length": f"{subject} must be %(limit_value)d characters or less",
-        "min_length": f"{subject} must be %(limit_value)d characters or more",
-        "max_value": f"{subject} must be %(limit_value)s or less",
-        "min_value": f"{subject} must be %(limit_value)s or more",
+        "required": _say(gettext_noop("Select %(field)s") if chooses else gettext_noop("Enter %(field)s"), field=text),
+        "invalid_choice": _say(gettext_noop("Select %(field)s"), field=text),
+        "max_length": _say(gettext_noop("%(field)s must be %(limit_value)d characters or less"), field=text),
+        "min_length": _say(gettext_noop("%(field)s must be %(limit_value)d characters or more"), field=text),
+        "max_value": _say(gettext_noop("%(field)s must be %(limit_value)s or less"), field=text),
+        "min_value": _say(gettext_noop("%(field)s must be %(limit_value)s or more"), field=text),
     }
     if isinstance(field, forms.EmailField):
-        wording["invalid"] = "Enter an email address in the correct format, like name@example.com"
+        wording["invalid"] = gettext("Enter an email address in the correct format, like name@example.com")
     elif isinstance(field, forms.IntegerField | forms.DecimalField):
-        wording["invalid"] = f"{subject} must be a number"
+        wording["invalid"] = _say(gettext_noop("%(field)s must be a number"), field=text)
     for code, message in wording.items():
         if field.error_messages.get(code) is _django_message(field, code):  # not set by the field (or absent)
             field.error_messages[code] = message
@@ -347,6 +375,9 @@ def _fragment(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+_fragment_lazy = lazy(lambda label: _fragment(str(label)), str)
+
+
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -355,7 +386,37 @@ def _with_article(noun: str) -> str:
     first_word = noun.split(" ", 1)[0].lower()
     if first_word in {"the", "a", "an", "your", "their", "his", "her", "its", "our"}:
         return noun
-    return f"the {noun}"
+    return gettext("the %(noun)s") % {"noun": noun}
+
+
+def _say(msgid: str, **params: Any) -> str:
+    """The message ``msgid`` in the current language, each ``%(name)s`` of ``params`` filled in (a value may be a
+    function, called now) and its first letter capitalised. Placeholders not in ``params`` (Django's
+    ``%(limit_value)d``, the date field's ``%(missing)s`` and ``%(date)s``) are left for the error's own params."""
+    text = gettext(msgid)
+    for name, value in params.items():
+        text = text.replace(f"%({name})s", str(value() if callable(value) else value))
+    return _capitalise(text)
+
+
+_say_lazy = lazy(_say, str)
+
+
+def _count_texts() -> dict[str, Any]:
+    """What a character count says, in the current language (GOV.UK Frontend's JavaScript shows these as the
+    visitor types; ``%{count}`` is filled in there)."""
+    return {
+        "textareaDescriptionText": gettext("You can enter up to %{count} characters"),
+        "charactersUnderLimitText": {
+            "one": gettext("You have %{count} character remaining"),
+            "other": gettext("You have %{count} characters remaining"),
+        },
+        "charactersAtLimitText": gettext("You have 0 characters remaining"),
+        "charactersOverLimitText": {
+            "one": gettext("You have %{count} character too many"),
+            "other": gettext("You have %{count} characters too many"),
+        },
+    }
 
 
 # --- Params helpers ------------------------------------------------------------------------------------------------
@@ -389,7 +450,7 @@ def _choice_items(
         if value == "":  # "---------" belongs to selects, not radios or checkboxes
             continue
         if divider_before is not None and value == str(divider_before):
-            items.append({"divider": "or"})
+            items.append({"divider": gettext("or")})
         item: dict[str, Any] = {"value": value, "text": text}
         if value in item_hints:
             item["hint"] = {"text": str(item_hints[value])}

@@ -84,18 +84,20 @@ def _govuk_date(value: date, with_weekday: bool, language: str | None) -> str:
 
 def govuk_datetime(value: Any) -> str:
     """'23 November 2026 at 2:15pm'."""
-    return f"{govuk_date(value)} at {govuk_time(value)}"
+    return translation.gettext("%(date)s at %(time)s") % {"date": govuk_date(value), "time": govuk_time(value)}
 
 
 def govuk_time(value: Any) -> str:
-    """A time the GOV.UK way: '2pm', '9:15am', 'midday'."""
+    """A time the GOV.UK way: '2pm', '9:15am', 'midday' (in Welsh '2yp', '9:15yb', 'canol dydd')."""
     if value.hour == 12 and value.minute == 0:
-        return "midday"
+        return translation.gettext("midday")
     if value.hour == 0 and value.minute == 0:
-        return "midnight"
+        return translation.gettext("midnight")
     hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+    time = str(hour) if value.minute == 0 else f"{hour}:{value.minute:02d}"
+    if value.hour < 12:
+        return translation.gettext("%(time)sam") % {"time": time}
+    return translation.gettext("%(time)spm") % {"time": time}
 
 
 def from_iso(value: str) -> date:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.govuk.pages import render_shared
@@ -122,11 +123,11 @@ class CheckAnswersView(JourneyView):
         except HoldLost:
             hold_release(visit=hold)  # let its place go: the session can no longer take it
             self.answers.forget("hold_visit_id", "preferences")
-            messages.warning(request, HOLD_LOST_MESSAGE)
+            messages.warning(request, _(HOLD_LOST_MESSAGE))
             return redirect("visits:choose-time")
         except InvalidChange as problem:  # e.g. the choices no longer fit: choose the time again
             self.answers.forget("preferences")
-            messages.warning(request, problem.message)
+            messages.warning(request, _(problem.message))
             return redirect("visits:choose-time")
         except AlreadyProcessed:
             visit = Visit.objects.get(pk=hold.pk)
@@ -187,7 +188,9 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
         f"DTSTAMP:{utc(timezone.now())}",
         f"DTSTART:{utc(start)}",
         f"DTEND:{utc(end)}",
-        f"SUMMARY:Prison visit: {visit.prison.name} ({visit.reference})",
+        "SUMMARY:"
+        + _("Prison visit: %(prison)s (%(reference)s)")
+        % {"prison": visit.prison.display_name, "reference": visit.reference},
         f"LOCATION:{address}",
         "END:VEVENT",
         "END:VCALENDAR",

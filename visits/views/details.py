@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from prisons.nomis import NomisUnavailable, get_client
 from visits import ratelimit
@@ -18,7 +19,7 @@ from visits.journey import JourneyView
 from visits.rules import PARTY_MESSAGES, PartyProblem, PrisonerCheck, check_prisoner, party_problems
 from visits.services import hold_release
 
-NOT_MATCHED = "The prisoner details do not match our records. Check them and try again."
+NOT_MATCHED = gettext_noop("The prisoner details do not match our records. Check them and try again.")
 
 
 def bound(request: HttpRequest) -> Any:

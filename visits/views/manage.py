@@ -92,7 +92,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
                 actor=Actor.visitor(),
             )
         except BookingError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, _(error.message))
         else:
             request.session[ENDED_KEY] = visit.reference
             return redirect("visits:visit-ended")
@@ -118,7 +118,7 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         try:
             request_withdraw(visit=visit)
         except BookingError as problem:
-            error = problem.message
+            error = _(problem.message)
         else:
             request.session[ENDED_KEY] = visit.reference
             return redirect("visits:visit-ended")
@@ -154,7 +154,7 @@ def change_time(request: HttpRequest, token: str) -> HttpResponse:
                     non_associations=context.non_associations,
                 )
             except BookingError as problem:
-                error = problem.message
+                error = _(problem.message)
             else:
                 messages.success(request, _("Your visit time has been changed"))
                 return redirect("visits:manage-link", token=token)
