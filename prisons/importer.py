@@ -126,7 +126,7 @@ class PrisonData:
 class FileResult:
     file_name: str
     slug: str = ""
-    outcome: str = "failed"  # created, updated, unchanged or failed
+    outcome: str = "failed"  # created, updated, unchanged, kept (exists; not updated without --update) or failed
     changed_fields: list[str] = field(default_factory=list)
     templates_created: int = 0
     date_sessions_created: int = 0
@@ -158,6 +158,11 @@ class ImportReport:
     @property
     def prisons_unchanged(self) -> int:
         return self._count("unchanged")
+
+    @property
+    def prisons_kept(self) -> list[FileResult]:
+        """Prisons that exist already and that the file would change: left as the operators have them."""
+        return [result for result in self.files if result.outcome == "kept"]
 
     @property
     def files_failed(self) -> int:
@@ -209,18 +214,25 @@ class _Problems:
         return child
 
 
-def import_prison_folder(folder: Path, *, today: date) -> ImportReport:
-    """Import every `*.yml` file in the folder, each in its own transaction; a bad file does not stop the rest."""
+def import_prison_folder(folder: Path, *, today: date, update: bool = False) -> ImportReport:
+    """Import every `*.yml` file in the folder, each in its own transaction; a bad file does not stop the rest.
+
+    A prison already in the database belongs to its operators (they may have changed it in the admin or the
+    console): it is left as it is, and what the file would change is reported, unless ``update`` says to take the
+    file's values (and add its missing timetable rows)."""
     report = ImportReport(folder=folder)
     slugs_seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.yml")):
-        result = import_prison_file(path, today=today, slugs_seen=slugs_seen)
+        result = import_prison_file(path, today=today, slugs_seen=slugs_seen, update=update)
         report.files.append(result)
     return report
 
 
-def import_prison_file(path: Path, *, today: date, slugs_seen: dict[str, str] | None = None) -> FileResult:
-    """Check one data file and, if it is valid, create or update its prison and add its timetable rows."""
+def import_prison_file(
+    path: Path, *, today: date, slugs_seen: dict[str, str] | None = None, update: bool = False
+) -> FileResult:
+    """Check one data file and, if it is valid, create its prison with its timetable; a prison that exists is
+    updated and given its missing timetable rows only with ``update``."""
     result = FileResult(file_name=path.name)
     problems = _Problems(path.name)
     data = _read_prison_file(path, problems)
@@ -236,7 +248,7 @@ def import_prison_file(path: Path, *, today: date, slugs_seen: dict[str, str] | 
     result.slug = data.slug
     try:
         with transaction.atomic():
-            _write_prison(data, result, today=today)
+            _write_prison(data, result, today=today, update=update)
     except DatabaseError as exc:
         # Everything checkable is checked above; this is the database refusing a row, reported like a bad field.
         result.outcome = "failed"
@@ -519,13 +531,16 @@ def _dates(value: Any, where: str, problems: _Problems) -> list[date]:
     return list(dict.fromkeys(day for day in days if day is not None))
 
 
-def _write_prison(data: PrisonData, result: FileResult, *, today: date) -> None:
+def _write_prison(data: PrisonData, result: FileResult, *, today: date, update: bool) -> None:
     prison = Prison.objects.filter(slug=data.slug).first()
     if prison is None:
         prison = Prison.objects.create(slug=data.slug, **data.fields)
         result.outcome = "created"
     else:
         result.changed_fields = [name for name in PRISON_FIELDS if getattr(prison, name) != data.fields[name]]
+        if not update:
+            result.outcome = "kept" if result.changed_fields else "unchanged"
+            return  # the operators' prison: nothing of it is written
         if result.changed_fields:
             for name in result.changed_fields:
                 setattr(prison, name, data.fields[name])

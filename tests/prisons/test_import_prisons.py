@@ -261,7 +261,7 @@ def test_prison_fields_follow_the_file_and_staff_fields_stay(tmp_path: Path, db:
     Prison.objects.filter(slug="goodtown").update(max_visitors=4, phone="typed by staff")
 
     write(tmp_path, path.name, prison_yaml(phone_no="0300 222 2222", enabled=False))
-    report = import_prison_folder(tmp_path, today=TODAY)
+    report = import_prison_folder(tmp_path, today=TODAY, update=True)
 
     assert (report.prisons_created, report.prisons_updated, report.prisons_unchanged) == (0, 1, 0)
     assert report.files[0].changed_fields == ["phone", "enabled"]
@@ -423,7 +423,7 @@ def test_command_imports_the_default_folder_and_prints_a_summary(tmp_path: Path,
 
     assert stdout.splitlines() == [
         f"Files read: 1 from {tmp_path}",
-        "Prisons created: 1, updated: 0, unchanged: 0",
+        "Prisons created: 1, updated: 0, unchanged: 0, kept as they are: 0",
         "Session templates created: 1",
         "Date-specific sessions created: 0",
         "Blocked dates created: 1",
@@ -470,3 +470,38 @@ def test_a_field_name_with_spaces_or_hyphens_is_the_field_it_names(tmp_path: Pat
     result = import_prison_file(path, today=TODAY)
     assert Prison.objects.get(slug="goodtown").adult_age == 10
     assert result.warnings == []
+
+
+def test_re_importing_keeps_what_operators_changed_and_says_what_it_would_change(tmp_path: Path, db: None) -> None:
+    path = write(
+        tmp_path, "GDI-goodtown.yml", prison_yaml(lead_days=3, unbookable=[(TODAY + timedelta(days=9)).isoformat()])
+    )
+    import_prison_folder(tmp_path, today=TODAY)
+    prison = Prison.objects.get(slug="goodtown")
+    Prison.objects.filter(pk=prison.pk).update(lead_days=5)  # changed in the admin
+    prison.blocked_dates.all().delete()  # unblocked by the visits team
+    write(tmp_path, path.name, prison_yaml(lead_days=3, unbookable=[(TODAY + timedelta(days=9)).isoformat()]))
+
+    report = import_prison_folder(tmp_path, today=TODAY)  # make run, or a deploy's migrate step
+
+    assert Prison.objects.get(slug="goodtown").lead_days == 5
+    assert prison.blocked_dates.count() == 0
+    assert (report.prisons_updated, [r.slug for r in report.prisons_kept]) == (0, ["goodtown"])
+    assert report.prisons_kept[0].changed_fields == ["lead_days"]
+    updated = import_prison_folder(tmp_path, today=TODAY, update=True)  # asked for
+    assert updated.prisons_updated == 1 and Prison.objects.get(slug="goodtown").lead_days == 3
+
+
+def test_the_command_reports_what_it_kept(tmp_path: Path, db: None) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    write(tmp_path, "GDI-goodtown.yml", prison_yaml(lead_days=3))
+    call_command("import_prisons", str(tmp_path), stdout=StringIO())
+    Prison.objects.filter(slug="goodtown").update(lead_days=5)
+    out = StringIO()
+    call_command("import_prisons", str(tmp_path), stdout=out)
+    assert "Kept as it is: goodtown (the file would change lead_days; run with --update" in out.getvalue()
+    assert "updated: 0, unchanged: 0, kept as they are: 1" in out.getvalue()
+    assert Prison.objects.get(slug="goodtown").lead_days == 5

@@ -80,6 +80,27 @@ def test_seed_demo_creates_the_readme_users(prison_data_dir) -> None:
     ]
 
 
+def test_seeding_the_demo_again_keeps_what_was_changed(prison_data_dir) -> None:
+    from django.core.management import call_command
+
+    call_command("import_prisons", str(prison_data_dir), stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
+    admin = User.objects.get(username="admin")
+    swansea = Prison.objects.get(slug="swansea")
+    PrisonAccess.objects.create(user=admin, prison=swansea)  # given another prison since
+    clerk = User.objects.get(username="clerk")
+    kept = PrisonAccess.objects.filter(user=clerk).order_by("prison__name").first().prison.slug
+    PrisonAccess.objects.filter(user=clerk).exclude(prison__slug=kept).delete()  # the call centre shrank
+    clerk.set_password("a-new-password-the-clerk-chose")
+    clerk.save()
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    assert "admin: exists, kept as it is" in out.getvalue()
+    assert PrisonAccess.objects.filter(user=admin, prison=swansea).exists()
+    assert list(PrisonAccess.objects.filter(user=clerk).values_list("prison__slug", flat=True)) == [kept]
+    assert User.objects.get(username="clerk").check_password("a-new-password-the-clerk-chose")
+
+
 def test_five_failures_lock_the_username_even_with_the_right_password(client: Client, rochester_staff: User) -> None:
     for _ in range(5):
         client.post("/staff/sign-in", {"username": "robin", "password": "wrong"})

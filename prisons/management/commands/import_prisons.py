@@ -14,28 +14,41 @@ from prisons.importer import ImportReport, import_prison_folder
 
 class Command(BaseCommand):
     help = (
-        "Import the prison data files (*.yml) into prisons and their timetables. Safe to run again: "
-        "unchanged files write nothing. Exits non-zero if any file failed, after importing the others."
+        "Import the prison data files (*.yml) into prisons and their timetables. Safe to run again: a prison already "
+        "in the database is left as its operators have it (what the file would change is reported) unless --update "
+        "is given. Exits non-zero if any file failed, after importing the others."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "folder", nargs="?", type=Path, help=f"Folder of *.yml files (default {settings.PRISON_DATA_DIR})."
         )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Also update prisons that exist already to the file's values, and add their missing timetable rows.",
+        )
 
-    def handle(self, *args: Any, folder: Path | None = None, verbosity: int = 1, **options: Any) -> None:
+    def handle(
+        self, *args: Any, folder: Path | None = None, update: bool = False, verbosity: int = 1, **options: Any
+    ) -> None:
         folder = Path(folder or settings.PRISON_DATA_DIR)
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder")
         if not any(folder.glob("*.yml")):
             raise CommandError(f"{folder} has no *.yml files")
 
-        report = import_prison_folder(folder, today=timezone.localdate())
+        report = import_prison_folder(folder, today=timezone.localdate(), update=update)
 
         if verbosity >= 2:
             for result in report.files:
                 changed = f" ({', '.join(result.changed_fields)})" if result.changed_fields else ""
                 self.stdout.write(f"{result.file_name}: {result.outcome}{changed}")
+        for result in report.prisons_kept:
+            self.stdout.write(
+                f"Kept as it is: {result.slug} (the file would change {', '.join(result.changed_fields)}; "
+                "run with --update to take the file's values)"
+            )
         for warning in report.warnings:
             self.stderr.write(f"Warning: {warning}", style_func=self.style.WARNING)
         for error in report.errors:
@@ -51,7 +64,7 @@ class Command(BaseCommand):
             [
                 f"Files read: {report.files_read} from {report.folder}",
                 f"Prisons created: {report.prisons_created}, updated: {report.prisons_updated}, "
-                f"unchanged: {report.prisons_unchanged}",
+                f"unchanged: {report.prisons_unchanged}, kept as they are: {len(report.prisons_kept)}",
                 f"Session templates created: {report.templates_created}",
                 f"Date-specific sessions created: {report.date_sessions_created}",
                 f"Blocked dates created: {report.blocked_dates_created}",

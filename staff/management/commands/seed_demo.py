@@ -28,7 +28,7 @@ DEMO_USERS: list[tuple[str, str, str, list[str] | None]] = [
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo staff users (only with DEBUG on, or --force)."
+    help = "Create the demo staff users that are missing (only with DEBUG on, or --force); existing ones are kept."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
@@ -42,17 +42,18 @@ class Command(BaseCommand):
         call_centre = list(Prison.objects.bookable_online().order_by("name")[:CALL_CENTRE_PRISON_COUNT])
         user_model = get_user_model()
         for username, full_name, role, slugs in DEMO_USERS:
+            if user_model.objects.filter(username=username).exists():
+                # Someone may have changed it since (its prisons, its role, its password): it stays as it is.
+                self.stdout.write(f"{username}: exists, kept as it is")
+                continue
             first, last = full_name.split(" ", 1)
-            user, _ = user_model.objects.get_or_create(username=username)
-            user.first_name, user.last_name = first, last
-            user.is_staff = role == VISITS_ADMIN
+            user = user_model.objects.create(
+                username=username, first_name=first, last_name=last, is_staff=role == VISITS_ADMIN
+            )
             user.set_password(DEMO_PASSWORD)
-            user.save()
+            user.save(update_fields=["password"])
             user.groups.set([groups[role]])
             prisons = call_centre if slugs is None else list(Prison.objects.filter(slug__in=slugs))
-            PrisonAccess.objects.filter(user=user).exclude(prison__in=prisons).delete()
-            PrisonAccess.objects.bulk_create(
-                [PrisonAccess(user=user, prison=p) for p in prisons], ignore_conflicts=True
-            )
+            PrisonAccess.objects.bulk_create([PrisonAccess(user=user, prison=p) for p in prisons])
             self.stdout.write(f"{username}: {role}, {len(prisons)} prison(s)")
         self.stdout.write(self.style.SUCCESS(f"Demo staff ready. Password for each: {DEMO_PASSWORD}"))
