@@ -322,6 +322,7 @@ def _read_prison_file(path: Path, problems: _Problems) -> PrisonData | None:
     recurring = _recurring(raw.get("recurring"), problems)
     anomalous, no_visit_dates = _anomalous(raw.get("anomalous"), problems)
     unbookable = _dates(raw.get("unbookable"), "unbookable", problems)
+    _check_blocked_dates(raw.get("unbookable"), anomalous, problems)
     if problems.errors:
         return None
     return PrisonData(
@@ -492,6 +493,22 @@ def _checked_date(value: Any, where: str, problems: _Problems) -> date | None:
     if parsed is None:
         problems.error(where, f'"{value}" is not a date YYYY-MM-DD')
     return parsed
+
+
+def _check_blocked_dates(listed: Any, sessions: list[tuple[date, time, time]], problems: _Problems) -> None:
+    """A date blocked twice, or blocked and given date-specific sessions too, is a mistake in the file: which one
+    was meant cannot be known, so the file is refused."""
+    if not isinstance(listed, list):
+        return
+    seen: set[str] = set()
+    session_days = {day.isoformat() for day, _start, _end in sessions}
+    for index, item in enumerate(listed):
+        text = str(item)
+        if text in seen:
+            problems.error(f"unbookable[{index}]", f"{text} is listed twice")
+        seen.add(text)
+        if text in session_days:
+            problems.error(f"unbookable[{index}]", f"{text} is blocked but also has date-specific sessions (anomalous)")
 
 
 def _anomalous(value: Any, problems: _Problems) -> tuple[list[tuple[date, time, time]], list[date]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -179,6 +180,14 @@ class DateSpecificSession(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
+    def clean(self) -> None:
+        """A date-specific session is not given on a date that is blocked: which was meant cannot be known."""
+        if self.prison_id is None or self.date is None:
+            return
+        blocked = BlockedDate.objects.filter(prison_id=self.prison_id, date=self.date)
+        if blocked.filter(Q(start_time__isnull=True) | Q(start_time=self.start_time)).exists():
+            raise ValidationError({"date": "This date is blocked: unblock it first to give it a date-specific session"})
+
 
 class BlockedDate(models.Model):
     """No visits on a date at a prison, or (with a start time) no visits in one session on that date."""
@@ -197,17 +206,33 @@ class BlockedDate(models.Model):
         ordering = ["prison", "date", "start_time"]
         constraints = [
             models.UniqueConstraint(
-                fields=["prison", "date"], condition=Q(start_time__isnull=True), name="one_whole_day_block_per_date"
+                fields=["prison", "date"],
+                condition=Q(start_time__isnull=True),
+                name="one_whole_day_block_per_date",
+                violation_error_message="This date is already blocked at this prison",
             ),
             models.UniqueConstraint(
                 fields=["prison", "date", "start_time"],
                 condition=Q(start_time__isnull=False),
                 name="one_session_block_per_start",
+                violation_error_message="This session is already blocked at this prison",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.date}" + (f" {self.start_time:%H:%M}" if self.start_time else " (whole day)")
+
+    def clean(self) -> None:
+        """A date with date-specific sessions is not blocked as well: which was meant cannot be known."""
+        if self.prison_id is None or self.date is None:
+            return
+        specific = DateSpecificSession.objects.filter(prison_id=self.prison_id, date=self.date)
+        if self.start_time is not None:
+            specific = specific.filter(start_time=self.start_time)
+        if specific.exists():
+            raise ValidationError(
+                {"date": "This date has date-specific sessions: change or delete those instead of blocking it"}
+            )
 
     @property
     def is_whole_day(self) -> bool:

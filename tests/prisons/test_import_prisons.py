@@ -505,3 +505,21 @@ def test_the_command_reports_what_it_kept(tmp_path: Path, db: None) -> None:
     assert "Kept as it is: goodtown (the file would change lead_days; run with --update" in out.getvalue()
     assert "updated: 0, unchanged: 0, kept as they are: 1" in out.getvalue()
     assert Prison.objects.get(slug="goodtown").lead_days == 5
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"unbookable": ["2026-12-25", "2026-12-25"]}, "GDI-goodtown.yml: unbookable[1]: 2026-12-25 is listed twice"),
+        (
+            {"unbookable": ["2026-12-26"], "anomalous": {"2026-12-26": ["1400-1600"]}},
+            "GDI-goodtown.yml: unbookable[0]: 2026-12-26 is blocked but also has date-specific sessions (anomalous)",
+        ),
+    ],
+)
+def test_a_date_blocked_twice_or_blocked_with_sessions_is_an_error(
+    tmp_path: Path, db: None, changes: dict[str, Any], error: str
+) -> None:
+    result = import_prison_file(write(tmp_path, "GDI-goodtown.yml", prison_yaml(**changes)), today=TODAY)
+    assert error in result.errors
+    assert not Prison.objects.filter(slug="goodtown").exists()
