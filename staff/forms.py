@@ -382,12 +382,26 @@ class BookForCallerForm(ContactForm, OverrideFields):
     )
 
     def __init__(
-        self, *args: Any, contacts: list[tuple[str, str]], sessions: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        contacts: list[tuple[str, str]],
+        sessions: list[tuple[int, str]],
+        closed_because: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visitors"].choices = contacts
         self.fields["session"].choices = [("", _("Select a time")), *sessions]
         self.fields["updates"].required = False
+        if closed_because:  # the prisoner must have closed visits: the clerk decides, closed chosen unless changed
+            self.fields["visit_type"] = forms.ChoiceField(
+                label=_("Open or closed visit?"),
+                help_text=closed_because,
+                widget=forms.RadioSelect,
+                choices=[("closed", _("Closed visit")), ("open", _("Open visit"))],
+                initial="closed",
+                error_messages={"required": _("Select open or closed visit")},
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.govuk.jinja import govuk_date
 from prisons.models import Prison, VisitSession
 from prisons.nomis import NomisUnavailable, get_client
-from prisons.nomis.interface import ApprovedVisitor
+from prisons.nomis.interface import ApprovedVisitor, Prisoner, RestrictionType
 from staff.access import staff_view
 from staff.forms import BookForCallerForm, FindPrisonerForm, session_label
 from staff.selectors import has_started
@@ -24,6 +25,7 @@ from visits.rules import (
     PartyMember,
     PrisonerCheck,
     RefusalReason,
+    ReviewReason,
     check_prisoner,
     decide,
     party_problems,
@@ -107,6 +109,7 @@ def book_details(request: HttpRequest, prison: Prison) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         contacts=[(k, f"{c.first_name} {c.last_name} ({c.relationship})") for k, c in contacts.items()],
         sessions=choices,
+        closed_because=_closed_because(context.prisoner, today),
     )
     if request.method == "POST" and form.is_valid():
         response = _book(request, prison, form, context, contacts)
@@ -156,6 +159,12 @@ def _book(
         prisoner=context.prisoner, balance=context.balance, approved=context.approved, party=party, on=session.date
     )
     actor = Actor(user=request.user)  # type: ignore[arg-type]
+    closed = decision.closed
+    outcome = decision.outcome
+    if "visit_type" in data:  # the clerk chose open or closed for a prisoner with a closed-visits restriction
+        closed = data["visit_type"] == "closed"
+        if outcome == Outcome.REQUEST and {r.code for r in decision.reasons} == {ReviewReason.CLOSED_VISIT}:
+            outcome = Outcome.BOOK  # the decision a request would have waited for has been made
     refusals = {r.code for r in decision.reasons} if decision.outcome == Outcome.REFUSE else set()
     if refusals and not (refusals == {RefusalReason.NO_ALLOWANCE} and data.get("override_allowance")):
         form.add_error(None, "; ".join(r.message for r in decision.reasons))
@@ -164,7 +173,7 @@ def _book(
     try:
         visit = visit_reserve(
             session=session,
-            closed=decision.closed,
+            closed=closed,
             party=party,
             channel=data["channel"],
             actor=actor,
@@ -182,7 +191,7 @@ def _book(
             wants_email=bool(data.get("email")),
             wants_sms=bool(data.get("phone")),
         )
-        if decision.outcome == Outcome.REQUEST:
+        if outcome == Outcome.REQUEST:
             visit = visit_request(visit=visit, contact=contact, actor=actor, reasons=[r.code for r in decision.reasons])
         else:
             visit = visit_book(visit=visit, contact=contact, actor=actor)
@@ -201,3 +210,20 @@ def _book(
         % {"ref": visit.reference},
     )
     return redirect("staff:visit", prison=prison.slug, reference=visit.reference)
+
+
+def _closed_because(prisoner: Prisoner, day: date) -> str:
+    """Why this prisoner's visits must be closed (a restriction in force), for the clerk choosing; '' if not."""
+    for restriction in prisoner.restrictions:
+        if restriction.type == RestrictionType.CLOSED and restriction.in_force_on(day):
+            until = (
+                _("until %(date)s") % {"date": govuk_date(restriction.end_date)}
+                if restriction.end_date
+                else _("with no end date")
+            )
+            reason = _("%(name)s has a closed visits restriction, %(until)s.") % {
+                "name": f"{prisoner.first_name} {prisoner.last_name}",
+                "until": until,
+            }
+            return f"{reason} {restriction.comment}".strip()
+    return ""

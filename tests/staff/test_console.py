@@ -251,3 +251,22 @@ def test_visit_sheet_and_lists_make_a_fixed_number_of_queries(rochester: Prison)
     assert counts[0] == counts[1]
     csv = client.get(url + "&format=csv").content.decode()
     assert csv.count("\n") == 1 + 9 and "Mary Harris" in csv
+
+
+def test_a_clerk_chooses_open_or_closed_for_a_prisoner_with_a_closed_visits_restriction(rochester: Prison) -> None:
+    client = staff_client(rochester, BOOKING_CLERK)
+    find_prisoner(client, "A1003AA", "Bennett", date(1992, 1, 21))  # closed visits only, no end date
+    page = client.get("/staff/rochester/book/details").content.decode()
+    assert "Open or closed visit?" in page
+    assert "Marcus Bennett has a closed visits restriction, with no end date." in page
+    assert re.search(r'value="closed"\s+checked', page)  # closed chosen unless the clerk changes it
+    visitor = visitor_value(client, "Jade Bennett")
+    session = a_session(rochester)
+    base = {"visitors": [visitor], "session": session.id, "channel": "phone", "email": "jade@example.com"}
+    assert client.post("/staff/rochester/book/details", {**base, "visit_type": "closed"}).status_code == 302
+    closed = Visit.objects.get()
+    assert (closed.closed, closed.state) == (True, VisitState.BOOKED)  # decided by the clerk: no request waits
+    closed.delete()
+    find_prisoner(client, "A1003AA", "Bennett", date(1992, 1, 21))
+    assert client.post("/staff/rochester/book/details", {**base, "visit_type": "open"}).status_code == 302
+    assert Visit.objects.get().closed is False
