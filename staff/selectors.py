@@ -49,10 +49,23 @@ def _open_flags() -> Exists:
     return Exists(VisitFlag.objects.filter(visit=OuterRef("pk"), cleared_at__isnull=True))
 
 
+def _cancelled_by_visitors() -> Q:
+    """Visits their visitors cancelled that staff have not yet marked as seen."""
+    return Q(
+        state=VisitState.CANCELLED,
+        cancellation_seen_at__isnull=True,
+        events__type=EventType.CANCELLED,
+        events__actor__isnull=True,
+        events__actor_label="visitor",
+    )
+
+
 def dashboard_counts(*, prison: Prison) -> dict[str, int]:
-    """Requests waiting, flagged visits, and visits not yet in NOMIS at the prison (one query)."""
+    """Requests waiting, flagged visits, visitors' cancellations not yet seen, and visits not yet in NOMIS at the
+    prison (one query)."""
     return Visit.objects.filter(prison=prison).aggregate(
         requests=Count("id", filter=Q(state=VisitState.REQUESTED)),
+        cancellations=Count("id", filter=_cancelled_by_visitors(), distinct=True),
         unsynced=Count("id", filter=Q(nomis_sync_needed=True), distinct=True),
         flagged=Count(
             "id",
@@ -85,6 +98,12 @@ def visits_on(*, prison: Prison, day: date, session_id: int | None = None) -> li
 def visits_unsynced(*, prison: Prison) -> list[Visit]:
     """Visits whose last change has not reached NOMIS yet, oldest change first (two queries)."""
     return list(_with_people(Visit.objects.filter(prison=prison, nomis_sync_needed=True)).order_by("updated_at"))
+
+
+def visitor_cancellations(*, prison: Prison) -> list[Visit]:
+    """Visits cancelled by their visitors and not yet seen by staff, soonest visit first (two queries)."""
+    visits = Visit.objects.filter(_cancelled_by_visitors(), prison=prison).distinct()
+    return list(_with_people(visits).order_by("session__date", "session__start_time", "id"))
 
 
 def requests_waiting(*, prison: Prison) -> list[Visit]:

@@ -107,6 +107,8 @@ class Visit(Generational):
     nomis_synced_at = models.DateTimeField(null=True, blank=True)
     nomis_sync_attempts = models.PositiveIntegerField(default=0)
     nomis_sync_error = models.CharField(max_length=300, blank=True)
+    # A visitor's cancellation, seen by the prison's staff (it is shown in the console until then).
+    cancellation_seen_at = models.DateTimeField(null=True, blank=True)
     # The session date the reminder was sent for: a visit moved to another day gets a reminder for its new date.
     reminder_sent_for = models.DateField(null=True, blank=True)
 
@@ -240,6 +242,7 @@ class EventType(models.TextChoices):
     CHANGED = "changed", "Changed"
     VISITOR_REFUSED = "visitor_refused", "Visitor refused"
     VISITOR_APPROVED = "visitor_approved", "Visitor approved for this visit"
+    CANCELLATION_SEEN = "cancellation_seen", "Cancellation seen by staff"
     ATTENDED = "attended", "Attended"
     NO_SHOW = "no_show", "Did not attend"
     EXPIRED = "expired", "Hold expired"

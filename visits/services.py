@@ -411,6 +411,18 @@ def visit_cancel(*, visit: Visit, reason: str, actor: Actor, now: datetime | Non
 
 
 @transaction.atomic
+def cancellation_acknowledge(*, visit: Visit, actor: Actor) -> Visit:
+    """Staff have seen a visitor's cancellation (and dealt with it in NOMIS if need be): it leaves their list."""
+    visit = _locked_visit(visit, expected=[VisitState.CANCELLED])
+    if visit.cancellation_seen_at is not None:
+        raise AlreadyProcessed("Someone has already marked this cancellation as seen")
+    visit.cancellation_seen_at = timezone.now()
+    visit.save(update_fields=["cancellation_seen_at", "updated_at"])
+    _record(visit, EventType.CANCELLATION_SEEN, actor)
+    return visit
+
+
+@transaction.atomic
 def request_withdraw(*, visit: Visit, actor: Actor | None = None, reason: str = "") -> Visit:
     """The visitor withdraws a request that has not been decided."""
     actor = actor or Actor.visitor()

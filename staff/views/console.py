@@ -36,6 +36,7 @@ from staff.selectors import (
     search_visits,
     sessions_with_counts,
     visit_for_staff,
+    visitor_cancellations,
     visits_on,
     visits_unsynced,
 )
@@ -46,6 +47,7 @@ from visits.rules import ReviewReason, age_on
 from visits.services import (
     Actor,
     Override,
+    cancellation_acknowledge,
     flag_clear,
     request_approve,
     request_reject,
@@ -386,6 +388,29 @@ def flag_keep(request: HttpRequest, prison: Prison, reference: str) -> HttpRespo
 def _clear_flags(visit: Visit, request: HttpRequest, resolution: str) -> None:
     for flag in VisitFlag.objects.filter(visit=visit, cleared_at__isnull=True):
         flag_clear(flag=flag, resolution=resolution, actor=_staff(request))
+
+
+@staff_view("view_visits")
+@require_safe
+def cancellations(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """Visits their visitors cancelled, until someone marks each as seen (and removes it from NOMIS if it is there)."""
+    return render(
+        request,
+        "staff/cancellations.html",
+        {"prison": prison, "visits": visitor_cancellations(prison=prison), "active_nav": "today"},
+    )
+
+
+@staff_view("review_flags")
+@require_http_methods(["POST"])
+def cancellation_seen(request: HttpRequest, prison: Prison, reference: str) -> HttpResponse:
+    """Mark a visitor's cancellation as seen: it leaves the list."""
+    try:
+        cancellation_acknowledge(visit=_visit(prison, reference), actor=_staff(request))
+        messages.success(request, _("Marked as seen: %(reference)s") % {"reference": reference})
+    except BookingError as error:
+        messages.info(request, error.message)
+    return redirect("staff:cancellations", prison=prison.slug)
 
 
 @staff_view("view_visits")
