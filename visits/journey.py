@@ -32,6 +32,11 @@ from visits.selectors import CompiledQuery, context_generation_key
 
 SESSION_KEY = "booking"
 HOLD_LOST_MESSAGE = gettext_noop("Your visit time is no longer available. Select a new time.")
+# Why the time must be chosen again after an earlier answer changed (kept in the answers until it is shown).
+TIME_AGAIN_KEY = "time_again_because"
+VISITORS_OR_PRISONER_CHANGED = gettext_noop(
+    "You changed who is visiting or the prisoner's details, so the time you chose was let go. Select a time again."
+)
 
 
 # Every page of the journey looks up the prison, and from the time step on the hold: the ORM's own queries,
@@ -241,10 +246,15 @@ class JourneyView(View):
         self.answers = Answers(request)
         missing = first_incomplete(self.answers, before=self.step)
         if missing is not None:
-            if missing.name == "time" and self.answers.get("hold_visit_id"):
-                messages.warning(request, _(HOLD_LOST_MESSAGE))
-                self.answers.forget("hold_visit_id", "preferences")
-            return HttpResponseRedirect(reverse(missing.url_name))
+            target = reverse(missing.url_name)
+            if missing.name == "time":
+                because = self.answers.get(TIME_AGAIN_KEY)
+                if because or self.answers.get("hold_visit_id"):
+                    messages.warning(request, _(because or HOLD_LOST_MESSAGE))
+                    self.answers.forget("hold_visit_id", "preferences", TIME_AGAIN_KEY)
+                if self.answers.get("contact"):  # on the way back to check your answers: return there after
+                    target += "?change=1"
+            return HttpResponseRedirect(target)
         return super().dispatch(request, *args, **kwargs)
 
     def back_url(self) -> str:

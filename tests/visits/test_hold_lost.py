@@ -37,7 +37,7 @@ def block(visit: Visit) -> None:
 
 
 def assert_sent_back_to_choose_a_time(client: Client, response) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 302 and response["Location"] == "/choose-time"
+    assert response.status_code == 302 and response["Location"] == "/choose-time?change=1"  # then back to check
     page = client.get("/choose-time").content.decode()
     assert LOST in page
     assert "checked" not in page.split("<main", 1)[1].split("</form>", 1)[0]  # nothing selected

@@ -165,7 +165,7 @@ def test_an_expired_hold_sends_the_visitor_back_to_choose(client: Client, at_nin
     client.post("/contact", {"updates": ["email"], "email": "sophie@example.com"})
     at_nine.shift(timedelta(minutes=11))
     response = client.get("/check")
-    assert response["Location"] == "/choose-time"
+    assert response["Location"] == "/choose-time?change=1"
     assert "Your visit time is no longer available. Select a new time." in client.get("/choose-time").content.decode()
 
 

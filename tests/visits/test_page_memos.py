@@ -121,7 +121,7 @@ def test_the_check_page_follows_the_answers(client: Client, at_nine) -> None:  #
 def test_a_page_with_a_message_is_not_kept(client: Client, at_nine) -> None:  # type: ignore[no-untyped-def]
     journey_to(client, "check")
     at_nine.shift(timedelta(minutes=11))  # the hold runs out
-    assert client.get("/check")["Location"] == "/choose-time"
+    assert client.get("/check")["Location"] == "/choose-time?change=1"
     message = "Your visit time is no longer available. Select a new time."
     assert message in client.get("/choose-time").content.decode()
     assert message not in client.get("/choose-time").content.decode()  # shown once, not kept with the page

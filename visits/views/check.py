@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -124,11 +125,11 @@ class CheckAnswersView(JourneyView):
             hold_release(visit=hold)  # let its place go: the session can no longer take it
             self.answers.forget("hold_visit_id", "preferences")
             messages.warning(request, _(HOLD_LOST_MESSAGE))
-            return redirect("visits:choose-time")
+            return redirect(reverse("visits:choose-time") + "?change=1")  # then back here
         except InvalidChange as problem:  # e.g. the choices no longer fit: choose the time again
             self.answers.forget("preferences")
             messages.warning(request, _(problem.message))
-            return redirect("visits:choose-time")
+            return redirect(reverse("visits:choose-time") + "?change=1")  # then back here
         except AlreadyProcessed:
             visit = Visit.objects.get(pk=hold.pk)
         request.session[CONFIRMED_KEY] = visit.id

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from prisons.nomis import NomisUnavailable, get_client
 from visits import ratelimit
 from visits.forms import AddAnotherVisitorForm, ContactForm, PrisonerDetailsForm, SupportForm, VisitorForm
-from visits.journey import JourneyView
+from visits.journey import TIME_AGAIN_KEY, VISITORS_OR_PRISONER_CHANGED, JourneyView
 from visits.rules import PARTY_MESSAGES, PartyProblem, PrisonerCheck, check_prisoner, party_problems
 from visits.services import hold_release
 
@@ -38,11 +38,18 @@ class JourneyFormView(JourneyView):
             {"form": form, "back_url": self.back_url(), "prison": self.answers.prison, **context},
         )
 
-    def release_hold(self) -> None:
-        """An earlier answer changed: the chosen time no longer fits, so let its place go."""
+    def release_hold(self, because: str = "") -> None:
+        """An earlier answer changed: the chosen time no longer fits, so let its place go. ``because`` says why, to
+        the visitor choosing a time again."""
         if self.answers.hold is not None:
             hold_release(visit=self.answers.hold)
+            if because:
+                self.answers.set(TIME_AGAIN_KEY, because)
         self.answers.forget("hold_visit_id", "preferences", "outcome")
+
+    def changing_suffix(self) -> str:
+        """'?change=1' while the visitor is changing an answer from check your answers, to carry it on."""
+        return "?change=1" if self.request.GET.get("change") or self.request.POST.get("change") else ""
 
 
 class PrisonerView(JourneyFormView):
@@ -87,7 +94,7 @@ class PrisonerView(JourneyFormView):
             return redirect("visits:drop-out", reason="released")
         previous = self.answers.get("prisoner") or {}
         if previous.get("number") != number:
-            self.release_hold()
+            self.release_hold(because=VISITORS_OR_PRISONER_CHANGED)
         self.answers.set(
             "prisoner",
             {
@@ -128,7 +135,14 @@ class VisitorsView(JourneyFormView):
     def render_list(self, form: AddAnotherVisitorForm) -> HttpResponse:
         visitors = self.answers.visitors
         can_add = len(visitors) < self.limits()["max_visitors"]
-        return self.render_form(form, visitors=visitors, can_add=can_add, problems=self.problems(), **self.limits())
+        return self.render_form(
+            form,
+            visitors=visitors,
+            can_add=can_add,
+            problems=self.problems(),
+            change_suffix=self.changing_suffix(),
+            **self.limits(),
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if len(self.answers.visitors) >= self.limits()["max_visitors"]:
@@ -137,7 +151,7 @@ class VisitorsView(JourneyFormView):
         if not form.is_valid():
             return self.render_list(form)
         if form.cleaned_data["add_another"] == "yes":
-            return redirect("visits:visitor-add")
+            return redirect(reverse("visits:visitor-add") + self.changing_suffix())
         return self.finish()
 
     def finish(self) -> HttpResponse:
@@ -164,8 +178,8 @@ class RemoveVisitorView(JourneyFormView):
         if index < len(visitors):
             del visitors[index]
             self.answers.set("visitors", visitors)
-            self.release_hold()
-        return redirect("visits:visitors")
+            self.release_hold(because=VISITORS_OR_PRISONER_CHANGED)
+        return redirect(reverse("visits:visitors") + self.changing_suffix())
 
 
 class VisitorFormView(JourneyFormView):
@@ -194,7 +208,7 @@ class VisitorFormView(JourneyFormView):
             form,
             is_lead=position == 0,
             index=index,
-            back_url=reverse("visits:visitors") if self.answers.visitors else self.back_url(),
+            back_url=reverse("visits:visitors") + self.changing_suffix() if self.answers.visitors else self.back_url(),
             max_visitors=prison.max_visitors,
             max_adults=prison.max_adults,
             adult_age=prison.adult_age,
@@ -238,9 +252,10 @@ class VisitorFormView(JourneyFormView):
             )  # type: ignore[union-attr]
         if found:
             return self.render_visitor(form, index)
-        self.answers.set("visitors", party)
-        self.release_hold()
-        return redirect("visits:visitors")
+        if party != list(visitors):
+            self.answers.set("visitors", party)
+            self.release_hold(because=VISITORS_OR_PRISONER_CHANGED)
+        return redirect(reverse("visits:visitors") + self.changing_suffix())
 
 
 class SupportView(JourneyFormView):

@@ -144,9 +144,12 @@ class ChooseTimeView(TimeStepView):
         except SessionUnavailable:
             self.answers.forget("hold_visit_id")
             return self.render_picker(1, error=_(HOLD_LOST_MESSAGE), availability=self.availability())
+        changing = self.request.GET.get("change") or self.request.POST.get("change")
+        # A request's first choice changed from check your answers: its other choices stay, in their order.
+        kept = [p for p in self.answers.get("preferences", []) if p != session.id] if changing else []
         self.answers.data.update(
             hold_visit_id=visit.id,
-            preferences=[],
+            preferences=kept if self.decision.outcome == Outcome.REQUEST else [],
             outcome=self.decision.outcome.value,
             reasons=[r.message for r in self.decision.reasons],
         )
@@ -154,7 +157,8 @@ class ChooseTimeView(TimeStepView):
         return self.after_hold()
 
     def after_hold(self) -> HttpResponse:
-        if self.decision.outcome == Outcome.REQUEST and not self.request.POST.get("change"):
+        changing = self.request.POST.get("change") or self.request.GET.get("change")
+        if self.decision.outcome == Outcome.REQUEST and not changing:
             return redirect("visits:another-time")
         return self.go_next()
 
