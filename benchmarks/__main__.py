@@ -34,6 +34,7 @@ from benchmarks import (  # noqa: E402
     govuk_rendering,
     notify_throughput,
     pages,
+    population,
     session_generation,
 )
 
@@ -45,6 +46,8 @@ BENCHMARKS = {
     "booking_throughput": booking_throughput.main,
     "pages": pages.main,
     "notify_throughput": notify_throughput.main,
+    # Last: it empties the visits and sessions and loads its own (docs/benchmarks.md).
+    "population": population.main,
 }
 
 

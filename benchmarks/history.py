@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -112,18 +112,25 @@ def _insert_visits(
     prisoner: str,
     prisoner_params: tuple[object, ...] = (),
     now: datetime,
+    state: str = "",
+    hold_state: str = "expired",
+    hold_expires_at: datetime | None = None,
+    closed: str = "src.n %% 23 = 0",
 ) -> int:
-    """Insert one visit per row of ``source`` (columns n, prison_id, session_id), numbered by n."""
-    state = STATE_CASE.format(n="src.n")
+    """Insert one visit per row of ``source`` (columns n, prison_id, session_id), numbered by n. ``state`` is an SQL
+    expression of ``src.n`` (default: the history's mix, STATE_CASE); visits in ``hold_state`` get
+    ``hold_expires_at`` (default: now)."""
+    state = state or STATE_CASE.format(n="src.n")
     true, false, empty = ("true", "false", "'[]'") if _postgres() else ("1", "0", "'[]'")
     stamp = _datetime(now)
+    expiry = _datetime(hold_expires_at or now)
     cursor.execute(
         f"INSERT INTO {Visit._meta.db_table} ({VISIT_COLUMNS}) "
-        f"SELECT '{prefix}' || {_padded('src.n', 10)}, src.prison_id, src.session_id, src.n %% 23 = 0, {state}, "
-        f"CASE WHEN {state} = 'expired' THEN %s END, {prisoner}, 'Past', 'Prisoner', NULL, '', '', '', {true}, "
-        f"{false}, 'en', {empty}, '', 'online', NULL, {false}, {empty}, %s, %s, NULL, {false}, '', '', 0, '' "
+        f"SELECT '{prefix}' || {_padded('src.n', 10)}, src.prison_id, src.session_id, {closed}, {state}, "
+        f"CASE WHEN {state} = '{hold_state}' THEN %s END, {prisoner}, 'Past', 'Prisoner', NULL, '', '', '', "
+        f"{true}, {false}, 'en', {empty}, '', 'online', NULL, {false}, {empty}, %s, %s, NULL, {false}, '', '', 0, '' "
         f"FROM ({source}) AS src",
-        [stamp, *prisoner_params, stamp, stamp, *params],
+        [expiry, *prisoner_params, stamp, stamp, *params],
     )
     return cursor.rowcount
 
@@ -207,6 +214,43 @@ def prisoner_history_create(*, prison_id: int, prisoner_number: str, count: int,
             prisoner="%s",
             prisoner_params=(prisoner_number,),
             now=now,
+        )
+
+
+def future_visits_create(
+    *,
+    today: date,
+    now: datetime,
+    booked_percent: int = 40,
+    hold_every: int = 12,
+    hold_minutes: int = 120,
+    exclude_prison_ids: tuple[int, ...] = (),
+) -> int:
+    """The bookings already made in the window: in every session from today on (but at the excluded prisons),
+    ``booked_percent`` of its open places, give or take one, taken by booked open visits, and every
+    ``hold_every``-th of those visits a live hold instead (a visitor choosing a time now), expiring ``hold_minutes``
+    from ``now``. Their prisoners (``F`` and six digits) are nobody else's, one visit each."""
+    excluded = ", ".join(str(int(pk)) for pk in exclude_prison_ids) or "0"
+    taken = f"s.open_capacity * {int(booked_percent)} / 100 + s.id %% 3 - 1"
+    number = "row_number() OVER (ORDER BY s.id, k.n)"
+    source = (
+        f"SELECT {number} AS n, s.prison_id AS prison_id, s.id AS session_id "
+        f"FROM {VisitSession._meta.db_table} AS s JOIN ({_series('1', '200')}) AS k ON k.n <= {taken} "
+        f"WHERE s.date >= %s AND s.prison_id NOT IN ({excluded}) AND NOT s.blocked AND NOT s.removed"
+    )
+    state = f"CASE WHEN src.n %% {int(hold_every)} = 0 THEN 'reserved' ELSE 'booked' END"
+    with connection.cursor() as cursor, _foreign_key_checks_off(cursor):
+        return _insert_visits(
+            cursor,
+            source=source,
+            params=[_date(today)],
+            prefix="f",
+            prisoner=f"'F' || {_padded('src.n', 6)}",
+            now=now,
+            state=state,
+            hold_state="reserved",
+            hold_expires_at=now + timedelta(minutes=hold_minutes),
+            closed="1 = 0",
         )
 
 
