@@ -168,7 +168,17 @@ class RejectForm(GovukForm):
         return cleaned
 
 
-class RefuseVisitorForm(GovukForm):
+class _OneVisitorForm(GovukForm):
+    """A form about one of a visit's visitors, chosen by radio from those it is given."""
+
+    visitor: forms.TypedChoiceField
+
+    def __init__(self, *args: Any, visitors: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visitor"].choices = [(v.id, f"{v.first_name} {v.last_name}") for v in visitors]
+
+
+class RefuseVisitorForm(_OneVisitorForm):
     """Refuse one visitor. Refusing the lead visitor, or the last visitor aged 18 or over, rejects the request."""
 
     visitor = forms.TypedChoiceField(
@@ -189,10 +199,6 @@ class RefuseVisitorForm(GovukForm):
     )
     reason = forms.CharField(label=_("Details"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, visitors: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["visitor"].choices = [(v.id, f"{v.first_name} {v.last_name}") for v in visitors]
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("kind") == RejectionReason.OTHER and not cleaned.get("reason"):
@@ -200,7 +206,7 @@ class RefuseVisitorForm(GovukForm):
         return cleaned
 
 
-class ApproveVisitorForm(GovukForm):
+class ApproveVisitorForm(_OneVisitorForm):
     """Approve, for this visit only, a visitor who is not on the prisoner's approved list."""
 
     visitor = forms.TypedChoiceField(
@@ -209,10 +215,6 @@ class ApproveVisitorForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the visitor you are approving")},
     )
-
-    def __init__(self, *args: Any, visitors: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["visitor"].choices = [(v.id, f"{v.first_name} {v.last_name}") for v in visitors]
 
 
 class ResolveFlagForm(GovukForm):

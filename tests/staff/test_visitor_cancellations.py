@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from prisons.models import Prison
 from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
 from staff.roles import VISITS_TEAM
+from tests.staff.test_console import staff_client
 from tests.visits.journey_support import book_visit, manage_path
 from visits.models import EventType
 from visits.services import Actor, visit_cancel
@@ -20,12 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine"
 
 def team() -> Client:
     sync_roles()
-    user = User.objects.create_user("team", password="a-long-test-password")
-    user.groups.set([Group.objects.get(name=VISITS_TEAM)])
-    PrisonAccess.objects.create(user=user, prison=Prison.objects.get(slug="rochester"))
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client(Prison.objects.get(slug="rochester"), VISITS_TEAM, "team")
 
 
 def test_a_visitors_cancellation_stays_in_the_console_until_seen(client: Client) -> None:
