@@ -12,7 +12,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
-from visits.models import PLACE_TAKING_STATES, EventType, Visit, VisitEvent, VisitFlag, Visitor, VisitState
+from visits.models import (
+    PLACE_TAKING_STATES,
+    EventType,
+    Visit,
+    VisitEvent,
+    VisitFlag,
+    Visitor,
+    VisitState,
+    ended_by_the_visitor,
+)
 from visits.rules import request_answered_in_time
 
 
@@ -51,13 +60,7 @@ def _open_flags() -> Exists:
 
 def _cancelled_by_visitors() -> Q:
     """Visits their visitors cancelled that staff have not yet marked as seen."""
-    return Q(
-        state=VisitState.CANCELLED,
-        cancellation_seen_at__isnull=True,
-        events__type=EventType.CANCELLED,
-        events__actor__isnull=True,
-        events__actor_label="visitor",
-    )
+    return Q(state=VisitState.CANCELLED, cancellation_seen_at__isnull=True) & ended_by_the_visitor()
 
 
 def dashboard_counts(*, prison: Prison) -> dict[str, int]:

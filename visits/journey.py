@@ -224,9 +224,14 @@ def first_incomplete(answers: Answers, *, before: str) -> Step | None:
     return None
 
 
+def changing(request: HttpRequest) -> bool:
+    """Whether the visitor is changing an answer from check your answers (``change`` in the address or the form)."""
+    return bool(request.GET.get("change") or request.POST.get("change"))
+
+
 def next_url(request: HttpRequest, step_name: str) -> str:
     """Where to go after answering a step: back to the check page when changing an answer, else the next step."""
-    if request.GET.get("change") or request.POST.get("change"):
+    if changing(request):
         return url("visits:check")
     return url(STEPS[STEP_NAMES.index(step_name) + 1].url_name)
 

@@ -10,7 +10,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from visits.models import EventType, Visit, VisitState
+from visits.models import Visit, VisitState, ended_by_the_visitor
 
 SALT = "visits.manage-link"
 
@@ -37,11 +37,8 @@ def visit_for_token(token: str, *, now: datetime | None = None) -> Visit | None:
     ends = timezone.make_aware(datetime.combine(visit.session.date, visit.session.end_time))
     if now >= ends:
         return None
-    if visit.state in (VisitState.CANCELLED, VisitState.WITHDRAWN) and _ended_by_the_visitor(visit):
+    if visit.state in (VisitState.CANCELLED, VisitState.WITHDRAWN) and (
+        Visit.objects.filter(ended_by_the_visitor(), pk=visit.pk).exists()
+    ):
         return None  # the visitor ended it: the link ends with it
     return visit
-
-
-def _ended_by_the_visitor(visit: Visit) -> bool:
-    ending = visit.events.filter(type__in=[EventType.CANCELLED, EventType.WITHDRAWN]).order_by("-created_at").first()
-    return ending is not None and ending.actor_id is None and ending.actor_label == "visitor"

@@ -251,6 +251,15 @@ class EventType(models.TextChoices):
     OVERRIDE = "override", "Rule overridden by staff"
 
 
+def ended_by_the_visitor() -> Q:
+    """Visits whose visitor cancelled or withdrew them (not staff, not the system): a filter on Visit."""
+    return Q(
+        events__type__in=[EventType.CANCELLED, EventType.WITHDRAWN],
+        events__actor__isnull=True,
+        events__actor_label="visitor",
+    )
+
+
 class VisitEvent(models.Model):
     """One thing that happened to a visit: what, who, when, why and through which channel."""
 

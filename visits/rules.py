@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.utils.translation import gettext_noop
@@ -19,6 +19,7 @@ from prisons.nomis.interface import (
     ApprovedVisitor,
     LegalStatus,
     Prisoner,
+    Restriction,
     RestrictionType,
     Unavailability,
     VisitBalance,
@@ -83,8 +84,13 @@ def prisoner_has_restriction(prisoner: Prisoner, kind: RestrictionType, day: dat
     return any(r.type == kind and r.in_force_on(day) for r in prisoner.restrictions)
 
 
+def closed_visits_restriction(prisoner: Prisoner, day: date) -> Restriction | None:
+    """The restriction in force that makes this prisoner's visits that day closed visits, if there is one."""
+    return next((r for r in prisoner.restrictions if r.type == RestrictionType.CLOSED and r.in_force_on(day)), None)
+
+
 def visit_must_be_closed(prisoner: Prisoner, day: date) -> bool:
-    return prisoner_has_restriction(prisoner, RestrictionType.CLOSED, day)
+    return closed_visits_restriction(prisoner, day) is not None
 
 
 def session_open_to(
@@ -299,6 +305,15 @@ def decide(
     if reviews:
         return Decision(Outcome.REQUEST, tuple(dict.fromkeys(reviews)), closed, tuple(matches))
     return Decision(Outcome.BOOK, (), closed, tuple(matches))
+
+
+def staff_chose_visit_type(decision: Decision, *, closed: bool) -> Decision:
+    """The decision once a clerk has chosen open or closed for a prisoner with a closed-visits restriction: that
+    choice was the only thing a request would have waited for, so a booking it alone made a request is booked."""
+    only_the_visit_type = {r.code for r in decision.reasons} == {ReviewReason.CLOSED_VISIT}
+    if decision.outcome == Outcome.REQUEST and only_the_visit_type:
+        return replace(decision, outcome=Outcome.BOOK, reasons=(), closed=closed)
+    return replace(decision, closed=closed)
 
 
 def _reason(code: str, **values: str) -> Reason:

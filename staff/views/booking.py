@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from config.govuk.jinja import govuk_date
 from prisons.models import Prison, VisitSession
 from prisons.nomis import NomisUnavailable, get_client
-from prisons.nomis.interface import ApprovedVisitor, Prisoner, RestrictionType
+from prisons.nomis.interface import ApprovedVisitor, Prisoner
 from staff.access import staff_view
 from staff.forms import BookForCallerForm, FindPrisonerForm, session_label
 from staff.selectors import has_started
@@ -25,10 +25,11 @@ from visits.rules import (
     PartyMember,
     PrisonerCheck,
     RefusalReason,
-    ReviewReason,
     check_prisoner,
+    closed_visits_restriction,
     decide,
     party_problems,
+    staff_chose_visit_type,
 )
 from visits.selectors import PrisonerContext, prisoner_context, sessions_available
 from visits.services import Actor, ContactDetails, Override, PrisonerDetails, visit_book, visit_request, visit_reserve
@@ -159,12 +160,8 @@ def _book(
         prisoner=context.prisoner, balance=context.balance, approved=context.approved, party=party, on=session.date
     )
     actor = Actor(user=request.user)  # type: ignore[arg-type]
-    closed = decision.closed
-    outcome = decision.outcome
     if "visit_type" in data:  # the clerk chose open or closed for a prisoner with a closed-visits restriction
-        closed = data["visit_type"] == "closed"
-        if outcome == Outcome.REQUEST and {r.code for r in decision.reasons} == {ReviewReason.CLOSED_VISIT}:
-            outcome = Outcome.BOOK  # the decision a request would have waited for has been made
+        decision = staff_chose_visit_type(decision, closed=data["visit_type"] == "closed")
     refusals = {r.code for r in decision.reasons} if decision.outcome == Outcome.REFUSE else set()
     if refusals and not (refusals == {RefusalReason.NO_ALLOWANCE} and data.get("override_allowance")):
         form.add_error(None, "; ".join(r.message for r in decision.reasons))
@@ -173,7 +170,7 @@ def _book(
     try:
         visit = visit_reserve(
             session=session,
-            closed=closed,
+            closed=decision.closed,
             party=party,
             channel=data["channel"],
             actor=actor,
@@ -191,7 +188,7 @@ def _book(
             wants_email=bool(data.get("email")),
             wants_sms=bool(data.get("phone")),
         )
-        if outcome == Outcome.REQUEST:
+        if decision.outcome == Outcome.REQUEST:
             visit = visit_request(visit=visit, contact=contact, actor=actor, reasons=[r.code for r in decision.reasons])
         else:
             visit = visit_book(visit=visit, contact=contact, actor=actor)
@@ -214,16 +211,16 @@ def _book(
 
 def _closed_because(prisoner: Prisoner, day: date) -> str:
     """Why this prisoner's visits must be closed (a restriction in force), for the clerk choosing; '' if not."""
-    for restriction in prisoner.restrictions:
-        if restriction.type == RestrictionType.CLOSED and restriction.in_force_on(day):
-            until = (
-                _("until %(date)s") % {"date": govuk_date(restriction.end_date)}
-                if restriction.end_date
-                else _("with no end date")
-            )
-            reason = _("%(name)s has a closed visits restriction, %(until)s.") % {
-                "name": f"{prisoner.first_name} {prisoner.last_name}",
-                "until": until,
-            }
-            return f"{reason} {restriction.comment}".strip()
-    return ""
+    restriction = closed_visits_restriction(prisoner, day)
+    if restriction is None:
+        return ""
+    until = (
+        _("until %(date)s") % {"date": govuk_date(restriction.end_date)}
+        if restriction.end_date
+        else _("with no end date")
+    )
+    reason = _("%(name)s has a closed visits restriction, %(until)s.") % {
+        "name": f"{prisoner.first_name} {prisoner.last_name}",
+        "until": until,
+    }
+    return f"{reason} {restriction.comment}".strip()

@@ -222,3 +222,16 @@ def test_a_request_is_answered_in_time_within_three_working_days() -> None:
     assert not request_answered_in_time(asked, date(2026, 11, 6), works_weekends=False)  # Friday: 4
     assert request_answered_in_time(date(2026, 11, 6), date(2026, 11, 11), works_weekends=False)  # over a weekend
     assert not request_answered_in_time(date(2026, 11, 6), date(2026, 11, 11), works_weekends=True)
+
+
+def test_a_clerks_choice_of_visit_type_books_what_only_that_choice_made_a_request() -> None:
+    from visits.rules import Decision, Outcome, Reason, ReviewReason, staff_chose_visit_type
+
+    closed_only = Decision(Outcome.REQUEST, (Reason(ReviewReason.CLOSED_VISIT, "closed"),), closed=True)
+    assert staff_chose_visit_type(closed_only, closed=False) == Decision(Outcome.BOOK, (), closed=False)
+    also_unapproved = Decision(
+        Outcome.REQUEST,
+        (Reason(ReviewReason.CLOSED_VISIT, "closed"), Reason(ReviewReason.VISITOR_NOT_APPROVED, "not on the list")),
+        closed=True,
+    )
+    assert staff_chose_visit_type(also_unapproved, closed=True).outcome == Outcome.REQUEST

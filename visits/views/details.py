@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from prisons.nomis import NomisUnavailable, get_client
 from visits import ratelimit
 from visits.forms import AddAnotherVisitorForm, ContactForm, PrisonerDetailsForm, SupportForm, VisitorForm
-from visits.journey import TIME_AGAIN_KEY, VISITORS_OR_PRISONER_CHANGED, JourneyView
+from visits.journey import TIME_AGAIN_KEY, VISITORS_OR_PRISONER_CHANGED, JourneyView, changing
 from visits.rules import PARTY_MESSAGES, PartyProblem, PrisonerCheck, check_prisoner, party_problems
 from visits.services import hold_release
 
@@ -49,7 +49,7 @@ class JourneyFormView(JourneyView):
 
     def changing_suffix(self) -> str:
         """'?change=1' while the visitor is changing an answer from check your answers, to carry it on."""
-        return "?change=1" if self.request.GET.get("change") or self.request.POST.get("change") else ""
+        return "?change=1" if changing(self.request) else ""
 
 
 class PrisonerView(JourneyFormView):

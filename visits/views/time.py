@@ -20,7 +20,7 @@ from prisons.models import VisitSession
 from prisons.nomis import NomisUnavailable
 from visits.errors import SessionUnavailable
 from visits.forms import AnotherTimeForm, ChooseTimeForm
-from visits.journey import HOLD_LOST_MESSAGE, JourneyView
+from visits.journey import HOLD_LOST_MESSAGE, JourneyView, changing
 from visits.picker import Filters, has_bookable, offered, open_day, picker_sections, sections_key
 from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Decision, Outcome, PartyMember, decide, party_problems
 from visits.selectors import PrisonerContext, cached_prisoner_context, context_generation_key, sessions_available
@@ -144,9 +144,8 @@ class ChooseTimeView(TimeStepView):
         except SessionUnavailable:
             self.answers.forget("hold_visit_id")
             return self.render_picker(1, error=_(HOLD_LOST_MESSAGE), availability=self.availability())
-        changing = self.request.GET.get("change") or self.request.POST.get("change")
         # A request's first choice changed from check your answers: its other choices stay, in their order.
-        kept = [p for p in self.answers.get("preferences", []) if p != session.id] if changing else []
+        kept = [p for p in self.answers.get("preferences", []) if p != session.id] if changing(self.request) else []
         self.answers.data.update(
             hold_visit_id=visit.id,
             preferences=kept if self.decision.outcome == Outcome.REQUEST else [],
@@ -157,8 +156,7 @@ class ChooseTimeView(TimeStepView):
         return self.after_hold()
 
     def after_hold(self) -> HttpResponse:
-        changing = self.request.POST.get("change") or self.request.GET.get("change")
-        if self.decision.outcome == Outcome.REQUEST and not changing:
+        if self.decision.outcome == Outcome.REQUEST and not changing(self.request):
             return redirect("visits:another-time")
         return self.go_next()
 
