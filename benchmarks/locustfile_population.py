@@ -8,6 +8,12 @@ between pages for their own think time, then stop. Every request is recorded by 
 ``POST /check``, ...): its latency, its bytes on the wire (the body as sent: ``Content-Length``, compressed when
 it was) and its status; every journey by how it ended. The records go to ``$BENCH_POP_OUT`` (JSON) when the last
 visitor has finished, and Locust stops.
+
+With ``first_views`` in the plan, the users instead measure a new visitor's first view of the date picker under a
+closed loop: together they walk every visitor of the plan to the support step (no think time; those requests are
+recorded as ``prepare ...``), wait until all are there, then each user (as many as Locust starts: 64 connections)
+takes the next prepared visitor's cookies and asks for ``GET /choose-time`` once for them, and again for the next,
+until none is left: every one of those requests is a visitor's first look at the page.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import gevent
+import gevent.event
 from locust import HttpUser, events, task
 from locust.exception import StopUser
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["BENCH_POP_PLAN"]).read())  # noqa: SIM115
 VISITORS: list[dict[str, Any]] = PLAN["visitors"]
 THINK = tuple(PLAN["think_seconds"])
+FIRST_VIEWS = bool(PLAN.get("first_views"))
 HOLD_LOST = "Your visit time is no longer available"
 TAKEN_FROM_LIST = "Select a visit time from the list"  # the form's answer to a time no longer offered
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -43,6 +51,9 @@ outcomes: Counter[str] = Counter()
 events_seen: Counter[str] = Counter()  # e.g. a lost race shown other times
 failures: list[str] = []
 started_at = time.time()
+_prepared: list[tuple[str, Any]] = []  # first views: each visitor's address and cookies, at the date picker
+_ready_users: list[Any] = []
+_all_ready = gevent.event.Event()
 
 
 @events.request.add_listener
@@ -74,8 +85,10 @@ class Visitor(HttpUser):
         for cookie in self.client.cookies:
             cookie.secure = False
 
+    prefix = ""  # "prepare " for the requests that only bring a visitor to the date picker (first views)
+
     def get(self, path: str, *, name: str | None = None) -> Any:
-        response = self.client.get(path, name=name or f"GET {path}", allow_redirects=False)
+        response = self.client.get(path, name=self.prefix + (name or f"GET {path}"), allow_redirects=False)
         self.plain_cookies()
         return response
 
@@ -86,7 +99,7 @@ class Visitor(HttpUser):
         response = self.client.post(
             path,
             data={"csrfmiddlewaretoken": match.group(1), **data},
-            name=f"POST {path}",
+            name=f"{self.prefix}POST {path}",
             allow_redirects=False,
         )
         self.plain_cookies()
@@ -115,14 +128,7 @@ class Visitor(HttpUser):
             raise JourneyError(f"POST {path}: {response.status_code} {location or response.text[:300]!r}")
         return location
 
-    @task
-    def journey(self) -> None:
-        global _finished
-        try:
-            index = next(_next)
-        except StopIteration:
-            raise StopUser() from None
-        visitor = VISITORS[index]
+    def as_visitor(self, visitor: dict[str, Any]) -> None:
         self.rng = random.Random(visitor["seed"])
         self.client.headers.update(
             {
@@ -132,6 +138,18 @@ class Visitor(HttpUser):
                 "User-Agent": "Mozilla/5.0 (population benchmark)",
             }
         )
+
+    @task
+    def journey(self) -> None:
+        if FIRST_VIEWS:
+            self.first_views()
+        global _finished
+        try:
+            index = next(_next)
+        except StopIteration:
+            raise StopUser() from None
+        visitor = VISITORS[index]
+        self.as_visitor(visitor)
         try:
             outcome = self.walk(visitor)
         except JourneyError as problem:
@@ -147,7 +165,38 @@ class Visitor(HttpUser):
             self.environment.runner.quit()
         raise StopUser()
 
-    def walk(self, visitor: dict[str, Any]) -> str:
+    def first_views(self) -> None:
+        """Bring visitors to the date picker, wait for every user, then look at it once for each of them."""
+        global _finished
+        self.prefix = "prepare "
+        for index in _next:
+            visitor = VISITORS[index]
+            self.client.cookies.clear()
+            self.as_visitor(visitor)
+            try:
+                self.walk(visitor, stop_before="/choose-time")
+                _prepared.append((visitor["ip"], self.client.cookies.copy()))
+            except Exception as problem:
+                outcomes["failed to prepare"] += 1
+                failures.append(f"{visitor['number']} at {self.at}: {type(problem).__name__}: {problem}")
+        _ready_users.append(self)
+        if len(_ready_users) == PLAN["users"]:
+            _all_ready.set()
+        _all_ready.wait()
+        self.prefix = ""
+        while _prepared:
+            ip, cookies = _prepared.pop()
+            self.client.cookies = cookies
+            self.client.headers["X-Forwarded-For"] = ip
+            response = self.get("/choose-time")
+            outcomes["first view shown" if response.status_code == 200 else f"first view {response.status_code}"] += 1
+        _finished += 1
+        if _finished == len(_ready_users):
+            _write_results()
+            self.environment.runner.quit()
+        raise StopUser()
+
+    def walk(self, visitor: dict[str, Any], stop_before: str = "") -> str:
         self.at = "/"
         html = self.page("/", "Visit someone in prison")
         for asset in sorted(set(ASSET.findall(html))):  # a first-time visitor's browser fetches them once
@@ -189,6 +238,8 @@ class Visitor(HttpUser):
         html = self.page("/support")
         self.think()
         self.submit("/support", {"needs": visitor["needs"], "details": ""}, html, "/choose-time")
+        if stop_before == "/choose-time":
+            return "at the date picker"
         booked = False
         tries = 0
         html = self.page("/choose-time")
@@ -254,6 +305,6 @@ def _write_results() -> None:
 
 @events.quitting.add_listener
 def _on_quit(environment: Any, **_: Any) -> None:
-    if _finished < len(VISITORS):  # stopped early (the run-time limit): write what there is
+    if not FIRST_VIEWS and _finished < len(VISITORS):  # stopped early (the run-time limit): write what there is
         outcomes["unfinished"] += len(VISITORS) - _finished
         _write_results()

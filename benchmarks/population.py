@@ -1,16 +1,20 @@
 """The population benchmark: thousands of first-time visitors booking through the production-shaped stack.
 
-`make bench` sends one visitor's cookie over and over (benchmarks/pages.py), so every request is answered from the
-process memos. Every real visitor is a first-time visitor. Here each simulated visitor (a Locust user,
+`make bench`'s page benchmark (benchmarks/pages.py) sends one visitor's cookie over and over: a cache-hit figure.
+Every real visitor is a first-time visitor. Here each simulated visitor (a Locust user,
 benchmarks/locustfile_population.py) has their own cookie jar, client address, prisoner, party and choice of time,
-and walks the whole journey from the start page to "Visit booked" at a person's pace, against the stack as
-production runs it (``scripts.prod_local.Stack``: gunicorn with 2 sync workers, a Celery worker and beat, DEBUG
-off, PostgreSQL and Redis), on a database holding a national-size history. Three runs, one after the other:
+against the stack as production runs it (``scripts.prod_local.Stack``: gunicorn with 2 sync workers, a Celery
+worker and beat, DEBUG off, PostgreSQL and Redis, pages compressed), on a database holding a national-size
+history. The runs (``BENCH_POP_MODES``), one after the other:
 
-1. the population with the process memos on (as deployed),
-2. the same visitors with them off (``PROCESS_MEMOS=0``), after the first run's bookings are deleted again,
-3. the opening-time surge: ``BENCH_SURGE_VISITORS`` visitors arriving within ``BENCH_SURGE_SECONDS`` for
-   ``BENCH_SURGE_PLACES`` places at one prison (memos on).
+1. ``first-views``: 64 connections in a closed loop, each request a different visitor's first view of the date
+   picker (the visitors were first brought to it, all of them before any is measured): CPU per request of the
+   web workers and of PostgreSQL, p50/p95/p99 at 64 connections, bytes on the wire;
+2. ``first-views-no-facts-cache``: the same with the journey's NOMIS facts not kept in the cache
+   (``NOMIS_FACTS_CACHE_SECONDS=0``): what that one cache saves;
+3. ``population``: every visitor walks the whole journey from the start page to "Visit booked" at a person's pace;
+4. ``surge``: ``BENCH_SURGE_VISITORS`` visitors arriving within ``BENCH_SURGE_SECONDS`` for
+   ``BENCH_SURGE_PLACES`` places at one prison.
 
 For each it prints, per page, the CPU a request of the web workers and of their PostgreSQL backends (accounted
 request by request in the workers: benchmarks/gunicorn_population.conf.py), the latency percentiles, the bytes on
@@ -63,7 +67,21 @@ SURGE_SECONDS = float(os.environ.get("BENCH_SURGE_SECONDS") or 60)
 SURGE_PLACES = _int("BENCH_SURGE_PLACES", 300)
 SURGE_THINK = _range(os.environ.get("BENCH_SURGE_THINK", "1-3"))
 SURGE_PRISON = os.environ.get("BENCH_SURGE_PRISON", "rochester")
-MODES = os.environ.get("BENCH_POP_MODES", "memos,no-memos,surge").split(",")
+# The first views as deployed, and with one cache turned off in each of the others: what each one saves.
+FIRST_VIEW_MODES: dict[str, tuple[str, str, str] | None] = {
+    "first-views": None,
+    "first-views-no-facts-cache": ("the NOMIS facts kept", "NOMIS_FACTS_CACHE_SECONDS", "0"),
+    "first-views-no-shared-reads": ("the shared reads", "SHARED_READS_SECONDS", "0"),
+    "first-views-no-rendering-cache": ("the rendering cache", "RENDERING_CACHE_ENTRIES", "0"),
+}
+MODES = [
+    mode
+    for mode in os.environ.get("BENCH_POP_MODES", ",".join([*FIRST_VIEW_MODES, "population", "surge"])).split(",")
+    if mode
+]
+FIRST_VIEW_CONNECTIONS = _int("BENCH_POP_CONNECTIONS", 64)
+PEER_CPU_MS = 10.5  # the MOJ public booking service, choose a time, a new visitor each request (issue 14)
+PEER_P95_MS = 940  # the same, 64 connections
 REDIS_URL = os.environ.get("BENCH_POP_REDIS_URL", "redis://127.0.0.1:6379/9")
 PROFILE = os.environ.get("BENCH_POP_PROFILE", "")  # a path to profile in one extra run, e.g. /choose-time
 SEED = 20261122
@@ -513,7 +531,8 @@ def _run(
     built: bool,
     arrival_seconds: float,
     think: tuple[float, float],
-    memos: bool = True,
+    first_views: int = 0,
+    env_extra: dict[str, str] | None = None,
     profile_path: str = "",
 ) -> Run:
     import redis
@@ -521,7 +540,7 @@ def _run(
 
     from visits.models import Visit, VisitState
 
-    redis.Redis.from_url(REDIS_URL).flushdb()  # the stack's own Redis database: no sessions, counts or memos left
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the stack's own Redis database: no sessions, counts or facts left
     cpu_dir = Path(tempfile.mkdtemp(prefix="cpu-", dir=work))
     cpu_dir.chmod(0o777)
     port = _free_port()
@@ -536,7 +555,7 @@ def _run(
         "TRUSTED_PROXY_COUNT": "1",  # behind the load balancer, which sets X-Forwarded-For: each visitor's own
         "NOTIFY_FAKE": "1",
         "NOMIS_STUB": "1",
-        "PROCESS_MEMOS": "1" if memos else "0",
+        **(env_extra or {}),
         "BENCH_CPU_DIR": str(cpu_dir),
         "BENCH_PROFILE_PATH": profile_path,
     }
@@ -550,20 +569,22 @@ def _run(
         pids = {name: process.pid for name, process in stack.processes.items()}
         plan_file = cpu_dir / "plan.json"
         out_file = cpu_dir / "results.json"
-        plan_file.write_text(json.dumps({"visitors": plan, "think_seconds": think}))
+        plan_file.write_text(
+            json.dumps({"visitors": plan, "think_seconds": think, "first_views": first_views > 0, "users": first_views})
+        )
         _warm_up(stack.url)
         skip = {tsv.name: len(tsv.read_text().splitlines()) for tsv in cpu_dir.glob("worker-*.tsv")}
         sampler = BackendSampler(database_url, database_url.rsplit("/", 1)[1]).start()
         before = {name: tree_cpu_seconds([pid]) for name, pid in pids.items()}
         started_at = timezone.now()
         started = time.perf_counter()
-        rate = max(len(plan) / max(arrival_seconds, 1), 1)
+        rate = first_views or max(len(plan) / max(arrival_seconds, 1), 1)
         limit = int(arrival_seconds + 40 * (think[1] + 1) + 300)
         locust = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("locust")),
                 *("-f", str(ROOT / "benchmarks" / "locustfile_population.py")),
-                *("--headless", "-u", str(len(plan)), "-r", f"{rate:.3f}", "-H", stack.url),
+                *("--headless", "-u", str(first_views or len(plan)), "-r", f"{rate:.3f}", "-H", stack.url),
                 *("--run-time", f"{limit}s", "--stop-timeout", "10", "--only-summary", "--loglevel", "ERROR"),
             ],
             cwd=ROOT,
@@ -623,7 +644,7 @@ PAGE_ORDER = [
 ]
 
 
-def _report(run: Run, baseline: Run | None = None) -> None:
+def _report(run: Run) -> None:
     results = run.results
     loads = run.loads or [os.getloadavg()[0]]
     outcomes = results["outcomes"]
@@ -640,8 +661,6 @@ def _report(run: Run, baseline: Run | None = None) -> None:
         f"  {'page':<34}{'requests':>9}{'web ms':>8}{'db ms':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
         f"{'KB/req':>8}{'not 2xx/3xx':>12}"
     )
-    if baseline:
-        header += f"{'CPU vs memos':>13}"
     print(header)
     names = [n for n in PAGE_ORDER if n in results["latencies"]]
     names += sorted(n for n in results["latencies"] if n not in PAGE_ORDER)
@@ -657,8 +676,6 @@ def _report(run: Run, baseline: Run | None = None) -> None:
             f"  {name:<34}{len(latencies):>9}{cpu.web_ms:>8.2f}{cpu.db_ms:>7.2f}{percentile(latencies, 50):>8.0f}"
             f"{percentile(latencies, 95):>8.0f}{percentile(latencies, 99):>8.0f}{kb:>8.1f}{bad:>12}"
         )
-        if baseline and (other := baseline.cpu.get(name)) and other.web_ms + other.db_ms:
-            line += f"{(cpu.web_ms + cpu.db_ms) / (other.web_ms + other.db_ms):>12.2f}x"
         print(line)
     everything = [v for values in results["latencies"].values() for v in values]
     journeys = max(outcomes.get("booked", 0), 1)
@@ -771,55 +788,105 @@ def main() -> None:
         built = False
         for mode in MODES:
             since = timezone.now()
-            if mode in ("memos", "no-memos"):
-                label = "memos on (as deployed)" if mode == "memos" else "memos off (PROCESS_MEMOS=0)"
+            if mode in FIRST_VIEW_MODES:
+                off = FIRST_VIEW_MODES[mode]
                 run = _run(
-                    f"population, {label}",
+                    f"first views of the date picker, {FIRST_VIEW_CONNECTIONS} connections"
+                    + (f", {off[0]} off ({off[1]}={off[2]})" if off else ""),
+                    plan,
+                    work=work,
+                    built=built,
+                    arrival_seconds=1,
+                    think=(0.0, 0.0),
+                    first_views=FIRST_VIEW_CONNECTIONS,
+                    env_extra={off[1]: off[2]} if off else {},
+                )
+                runs[mode] = run
+                _first_views_report(run)
+            elif mode == "population":
+                run = _run(
+                    "population: the whole journey at a person's pace",
                     plan,
                     work=work,
                     built=built,
                     arrival_seconds=ARRIVAL_SECONDS,
                     think=THINK,
-                    memos=mode == "memos",
                 )
-                built = True
                 runs[mode] = run
-                _report(run, runs.get("memos") if mode == "no-memos" else None)
+                _report(run)
             elif mode == "surge":
                 run = _run(
-                    "surge, memos on",
+                    "surge",
                     facts["surge people"],
                     work=work,
                     built=built,
                     arrival_seconds=SURGE_SECONDS,
                     think=SURGE_THINK,
                 )
-                built = True
                 _report(run)
                 _surge_report(run, _surge_check(facts["surge prison"], since))
+            else:
+                raise SystemExit(f"BENCH_POP_MODES: no mode {mode!r}")
+            built = True
             connection.close()
             _run_visits_delete(since)
         if PROFILE:
             since = timezone.now()
+            # The first views of the picker (BENCH_POP_PROFILE=/choose-time), or another page in whole journeys.
+            first_views = FIRST_VIEW_CONNECTIONS if PROFILE == "/choose-time" else 0
             run = _run(
                 f"profile of {PROFILE} (pyinstrument in each worker; its figures are not comparable)",
-                plan[:200],
+                plan[:400],
                 work=work,
                 built=built,
-                arrival_seconds=30,
-                think=(0.5, 1.0),
-                memos=os.environ.get("BENCH_POP_PROFILE_MEMOS", "1") != "0",
+                arrival_seconds=1 if first_views else 30,
+                think=(0.0, 0.0) if first_views else (0.5, 1.0),
+                first_views=first_views,
                 profile_path=PROFILE,
             )
-            print("\n" + run.profile[:12000])
+            print("\n" + run.profile[:60000])
             _run_visits_delete(since)
-    if "memos" in runs and "no-memos" in runs:
-        on, off = runs["memos"], runs["no-memos"]
-        print("\nmemos off / memos on, CPU per request (web + db), by page:")
-        for name in PAGE_ORDER:
-            a, b = on.cpu.get(name), off.cpu.get(name)
-            if a and b and a.web_ms + a.db_ms:
+    if "first-views" in runs:
+        kept = runs["first-views"].cpu.get("GET /choose-time", PageCpu())
+        print("\nwhat each cache saves a first view of the date picker (CPU a request, web + db):")
+        for mode, off in FIRST_VIEW_MODES.items():
+            if off and mode in runs and kept.web_ms + kept.db_ms:
+                without = runs[mode].cpu.get("GET /choose-time", PageCpu())
+                total = without.web_ms + without.db_ms
                 print(
-                    f"  {name:<20}{a.web_ms + a.db_ms:>7.2f} ms -> {b.web_ms + b.db_ms:>6.2f} ms "
-                    f"({(b.web_ms + b.db_ms) / (a.web_ms + a.db_ms):.2f}x)"
+                    f"  {off[0]}: {kept.web_ms + kept.db_ms:.2f} ms with it, {total:.2f} ms without "
+                    f"({total / (kept.web_ms + kept.db_ms):.2f} times)"
                 )
+
+
+def _first_views_report(run: Run) -> None:
+    """The date picker's first views: CPU per request against the MOJ service's, and p95 at 64 connections."""
+    results = run.results
+    loads = run.loads or [os.getloadavg()[0]]
+    latencies = results["latencies"].get("GET /choose-time", [])
+    cpu = run.cpu.get("GET /choose-time", PageCpu())
+    total = cpu.web_ms + cpu.db_ms
+    bad = sum(n for status, n in results["statuses"].get("GET /choose-time", {}).items() if int(status) != 200)
+    kb = results["wire"].get("GET /choose-time", 0) / 1024 / max(len(latencies), 1)
+    print(
+        f"\n{run.label}: {len(latencies)} first views (outcomes {dict(results['outcomes'])}); load average "
+        f"{min(loads):.1f} to {max(loads):.1f} (mean {sum(loads) / len(loads):.1f}) while it ran"
+    )
+    for failure in results["failures"][:5]:
+        print(f"  failed: {failure}")
+    print(
+        f"  GET /choose-time: CPU {cpu.web_ms:.2f} ms web + {cpu.db_ms:.2f} ms PostgreSQL = {total:.2f} ms a request "
+        f"({total / PEER_CPU_MS:.2f} of the MOJ service's {PEER_CPU_MS} ms; target at most 0.5)"
+    )
+    p95 = percentile(latencies, 95)
+    print(
+        f"  latency at {FIRST_VIEW_CONNECTIONS} connections, 2 workers: p50 {percentile(latencies, 50):.0f} ms, "
+        f"p95 {p95:.0f} ms ({p95 / PEER_P95_MS:.2f} of the MOJ service's {PEER_P95_MS} ms; target at most 0.5), "
+        f"p99 {percentile(latencies, 99):.0f} ms"
+    )
+    print(f"  on the wire: {kb:.1f} KB a page (compressed: the browser asks for gzip or br; target at most 10 KB)")
+    print(f"  not 200: {bad}")
+    print(
+        "  whole processes over the run, preparation included (CPU s): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in run.totals.items())
+    )

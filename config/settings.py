@@ -76,7 +76,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",  # first, so that every response and log line has the request id
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed ahead of time
+    # Pages compressed for browsers that ask. BREACH: Django masks the CSRF token afresh in every response, and the
+    # middleware pads each response with random bytes (docs/security.md).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,18 +153,20 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: the Celery broker and the cache (rate limits). Without it tasks run eagerly and the cache is local memory.
+# Redis: the Celery broker, the cache (sessions, the NOMIS facts of a journey, rate limits, lockouts). django-redis
+# keeps one client per connection pool (Django's own backend builds a client for every call: docs/benchmarks.md).
+# Without Redis (the embedded default) tasks run eagerly and the cache is local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ReusedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "visits"),
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Without Redis (the embedded default) tasks run eagerly where they are queued; beat, a process of its own there
 # (`make run` starts it), "publishes" through an in-memory transport and so runs each job itself.
@@ -186,14 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Sessions (the journey's answers) are read from the cache and written through to the database, so a page reads no
-# session row. The embedded default's local-memory cache belongs to one process: serve it from one process (as
-# `make run` does), or set REDIS_URL.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
-# What a process keeps of the booking pages' reads and markup (config.memo, under prisons.generations). Off, every
-# request works everything out afresh: `make bench` measures the pages both ways.
-PROCESS_MEMOS = env_bool("PROCESS_MEMOS", True)
+# Sessions (the journey's answers, a staff sign-in) live in Redis in production: a page reads no database row for
+# them. Redis must keep them (docs/deploying.md: no eviction of keys without an expiry policy that fits). The
+# embedded default keeps them in the database, which outlives a restart of `make run`.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -307,6 +308,21 @@ NOMIS_STUB_CLIENT = "prisons.nomis.stub.client.StubNomisClient"
 NOMIS_STUB = env_bool("NOMIS_STUB", DEBUG)
 NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", NOMIS_STUB_CLIENT)
 NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
+# How long the pages of a journey reuse a prisoner's NOMIS facts (visits.selectors); the booking itself asks afresh.
+NOMIS_FACTS_CACHE_SECONDS = int(os.environ.get("NOMIS_FACTS_CACHE_SECONDS", "600"))
+# The rendering cache (config.govuk.jinja): entries of markup every visitor sees alike, kept by each process
+# (about 3 KB each). 0: off, every page renders every macro (to measure what it saves).
+RENDERING_CACHE_ENTRIES = int(os.environ.get("RENDERING_CACHE_ENTRIES", "4096"))
+# Shared reads (visits.selectors): how long the public journey reuses what every visitor to a prison reads alike,
+# its row and its sessions and places taken, so that the visitors looking at once ask the database once; holding
+# a time and booking check afresh. 0: every page asks.
+SHARED_READS_SECONDS = int(os.environ.get("SHARED_READS_SECONDS", "5"))
+# The maintenance switch (staff/maintenance.py, docs/maintenance.md): BOOKING_PAUSED=1 pauses online booking at every
+# prison whatever the database says, with BOOKING_PAUSED_MESSAGE on the "service unavailable" page. Pauses made in the
+# staff console are read through the cache, at most this many seconds old (each pause and resume clears it).
+BOOKING_PAUSED = env_bool("BOOKING_PAUSED", False)
+BOOKING_PAUSED_MESSAGE = os.environ.get("BOOKING_PAUSED_MESSAGE", "")
+BOOKING_PAUSE_CACHE_SECONDS = 5
 # Fault injection for the stub (tests and demos): added latency, a share of calls that fail, or NOMIS down.
 NOMIS_STUB_LATENCY_MS = int(os.environ.get("NOMIS_STUB_LATENCY_MS", "0"))
 NOMIS_STUB_FAILURE_RATE = float(os.environ.get("NOMIS_STUB_FAILURE_RATE", "0"))
@@ -363,6 +379,15 @@ NOTIFY_TEMPLATE_IDS = {
     for channel in ("email", "sms")
     for language in ("en", "cy")
 }
+# Messages to a prison's own visits mailbox (Prison.visits_mailbox, set in the console's timetable settings): by email
+# only, and in English only, as the staff console is (docs/welsh.md). NOTIFY_TEMPLATE_PRISON_NEW_REQUEST_EMAIL_EN...
+NOTIFY_MAILBOX_MESSAGE_KINDS = ("prison_new_request", "prison_visitor_cancelled")
+NOTIFY_TEMPLATE_IDS.update(
+    {
+        f"{kind}.email.en": os.environ.get(f"NOTIFY_TEMPLATE_{kind}_EMAIL_EN".upper(), "")
+        for kind in NOTIFY_MAILBOX_MESSAGE_KINDS
+    }
+)
 if NOTIFY_API_KEY and not DEBUG:
     _missing = [f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper() for name, v in NOTIFY_TEMPLATE_IDS.items() if not v]
     if _missing:

@@ -21,6 +21,11 @@ WHITENOISE_AUTOREFRESH = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Local memory, cleared before each test (tests/conftest.py): clearing a Redis cache would flush the queues the
 # real-worker tests use on the same Redis. Behaviour that needs Redis is tested with the real broker.
-CACHES = {"default": {"BACKEND": "config.cache.LocalMemoryCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests run tasks inline unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
+# As production: sessions in the cache (local memory here), no database row read or written for them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# Every page reads the prison and its places taken afresh, so that a test sees its own writes at once (the few
+# seconds' reuse of production is tested on its own: tests/visits/test_shared_reads.py).
+SHARED_READS_SECONDS = int(os.environ.get("SHARED_READS_SECONDS", "0"))

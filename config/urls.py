@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     # GOV.UK Notify: delivery receipts, and what the fake Notify sent (no NOTIFY_API_KEY).
     path("notify/delivery-receipts", notify_views.delivery_receipt, name="notify-delivery-receipt"),
+    path("", include("performance.urls")),
     path("", include("prisons.urls")),
     path("", include("visits.urls")),
 ]

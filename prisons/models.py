@@ -10,8 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 
-from prisons import generations
-from prisons.generations import Generational, GenerationalQuerySet
 from prisons.window import MAX_BOOKING_WINDOW_DAYS, bookable_window
 
 DEFAULT_LEAD_DAYS = 3
@@ -32,12 +30,12 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class PrisonQuerySet(GenerationalQuerySet):
+class PrisonQuerySet(models.QuerySet["Prison"]):
     def bookable_online(self) -> PrisonQuerySet:
         return self.filter(enabled=True, closed=False)
 
 
-class Prison(Generational):
+class Prison(models.Model):
     """A prison, or one booking line of a prison: several can share a NOMIS code (see docs/prison-data.md)."""
 
     slug = models.SlugField(max_length=80, unique=True, help_text="From the data file name, e.g. rochester.")
@@ -72,6 +70,12 @@ class Prison(Generational):
     )
     what_to_bring = models.TextField(blank=True)
     getting_there = models.TextField(blank=True)
+    # Staff set it in the console's timetable settings; the prison data never does (prisons/importer.py leaves it).
+    visits_mailbox = models.EmailField(
+        blank=True,
+        help_text="The prison's visits mailbox: emailed about each new request and each visitor's cancellation. "
+        "Empty: no emails.",
+    )
 
     objects = PrisonQuerySet.as_manager()
 
@@ -91,9 +95,6 @@ class Prison(Generational):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
-
-    def generation_keys(self) -> list[str]:
-        return [generations.prison_key(self.pk)]
 
     @property
     def display_name(self) -> str:
@@ -239,7 +240,7 @@ class BlockedDate(models.Model):
         return self.start_time is None
 
 
-class VisitSession(Generational):
+class VisitSession(models.Model):
     """One concrete session on one date: the unit that capacity is counted against.
 
     Generated from the timetable for each prison's window (``prisons.services.sessions_generate``). A session the
@@ -265,8 +266,6 @@ class VisitSession(Generational):
     removed = models.BooleanField(default=False, help_text="No longer in the timetable, kept for its visits.")
     needs_review = models.BooleanField(default=False, help_text="A timetable change affected its visits.")
 
-    objects = GenerationalQuerySet.as_manager()
-
     class Meta:
         ordering = ["prison", "date", "start_time"]
         constraints = [
@@ -279,9 +278,6 @@ class VisitSession(Generational):
 
     def __str__(self) -> str:
         return f"{self.prison.code} {self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
-
-    def generation_keys(self) -> list[str]:
-        return [generations.prison_key(self.prison_id)]
 
     @property
     def bookable(self) -> bool:

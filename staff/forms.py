@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from config.govuk.forms import GovukDateField, GovukForm, GovukModelForm
-from prisons.models import SessionTemplate, VisitSession
+from prisons.models import Prison, SessionTemplate, VisitSession
 from visits.forms import PRISONER_NUMBER, ContactForm, name_field
 from visits.models import Channel
 from visits.notifications import describe_session
@@ -335,6 +335,23 @@ class SessionTemplateForm(GovukModelForm):
         return cleaned
 
 
+class PrisonSettingsForm(GovukModelForm):
+    """The prison's own settings in the console: its visits mailbox."""
+
+    field_params = {"visits_mailbox": {"autocomplete": "email"}}
+
+    class Meta:
+        model = Prison
+        fields = ["visits_mailbox"]
+        labels = {"visits_mailbox": _("Visits mailbox (optional)")}
+        help_texts = {
+            "visits_mailbox": _(
+                "We'll email this address about each new request and each visitor's cancellation. "
+                "Leave empty to turn this off."
+            )
+        }
+
+
 class FindPrisonerForm(GovukForm):
     """Book for a caller, step 1: the prisoner, checked against NOMIS."""
 
@@ -410,3 +427,40 @@ class BookForCallerForm(ContactForm, OverrideFields):
         if cleaned.get("override_allowance") and not cleaned.get("override_allowance_reason", "").strip():
             self.add_error("override_allowance_reason", _("Enter why you are booking without allowance"))
         return cleaned
+
+
+class BookingPauseForm(GovukForm):
+    """Pause online booking: the message visitors see on the "service unavailable" page."""
+
+    message = forms.CharField(
+        label=_("Message for visitors"),
+        widget=forms.Textarea,
+        max_length=500,
+        help_text=_(
+            "Say why booking is paused and when it should start again. Visitors also see the prison's phone number."
+        ),
+        error_messages={
+            "required": _("Enter a message for visitors"),
+            "max_length": _("The message for visitors must be 500 characters or less"),
+        },
+    )
+    message_cy = forms.CharField(
+        label=_("Message in Welsh (optional)"),
+        widget=forms.Textarea,
+        max_length=500,
+        required=False,
+        help_text=_("Shown to visitors using the service in Welsh. Leave blank to show the English message."),
+        error_messages={"max_length": _("The message in Welsh must be 500 characters or less")},
+    )
+    scope = forms.ChoiceField(
+        label=_("Where should online booking be paused?"),
+        widget=forms.RadioSelect,
+        choices=[("prison", _("At this prison only")), ("national", _("At every prison"))],
+        initial="prison",
+        error_messages={"required": _("Select where online booking should be paused")},
+    )
+
+    def __init__(self, *args: Any, national_allowed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not national_allowed:  # only a national role (or a superuser) pauses every prison
+            del self.fields["scope"]

@@ -13,7 +13,8 @@ _TEAM = [*_CLERK, "process_requests", "review_flags", "record_attendance", "bloc
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     BOOKING_CLERK: _CLERK,
     VISITS_TEAM: _TEAM,
-    VISITS_ADMIN: [*_TEAM, "edit_timetable"],
+    # "pause_booking_nationally" is no role's: a superuser has it, or a user given it in the Django admin.
+    VISITS_ADMIN: [*_TEAM, "edit_timetable", "pause_booking"],
 }
 
 

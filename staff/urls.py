@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff.views import account, booking, console, timetable
+from staff.views import account, booking, console, pause, timetable
 
 app_name = "staff"
 
@@ -28,8 +28,10 @@ urlpatterns = [
     path("<slug:prison>/blocks/<int:block_id>/unblock", timetable.unblock, name="unblock"),
     path("<slug:prison>/timetable", timetable.timetable, name="timetable"),
     path("<slug:prison>/timetable/add", timetable.template_edit, name="template-add"),
+    path("<slug:prison>/timetable/settings", timetable.prison_settings, name="timetable-settings"),
     path("<slug:prison>/timetable/<int:template_id>", timetable.template_edit, name="template"),
     path("<slug:prison>/sheet", console.visit_sheet, name="sheet"),
     path("<slug:prison>/search", console.search, name="search"),
     path("<slug:prison>/performance", console.performance, name="performance"),
+    path("<slug:prison>/pause-booking", pause.booking_pause_view, name="booking-pause"),
 ]

@@ -61,14 +61,23 @@ def prison_data_dir(settings: object) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache and empty memos: rate limits, lockouts, cached NOMIS facts and what
-    the journey's pages kept do not leak between tests."""
+    """Each test starts with an empty cache: sessions, rate limits, lockouts and cached NOMIS facts do not leak
+    between tests."""
     from django.core.cache import cache
 
-    from config.memo import clear_all
-
     cache.clear()
-    clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in English: Django's LocaleMiddleware leaves the language of a Welsh request active in the
+    thread after the response, and a later test's forms would speak Welsh."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # One Chromium for the whole run (tests/browser and tests/production): Playwright's sync API allows one at a time.

@@ -7,7 +7,6 @@ journey. "Change" links from the check page carry ``?change=1`` and come back to
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -23,12 +22,11 @@ from django.utils.translation import gettext_noop
 from django.views import View
 
 from config.govuk.jinja import url
-from config.memo import MISSING, Memo
-from prisons import generations as gen
 from prisons.models import Prison, VisitSession
+from staff.maintenance import booking_paused, paused_response
 from visits.models import Visit, VisitState
 from visits.rules import PartyMember, party_problems
-from visits.selectors import CompiledQuery, context_generation_key
+from visits.selectors import bookable_prison
 
 SESSION_KEY = "booking"
 HOLD_LOST_MESSAGE = gettext_noop("Your visit time is no longer available. Select a new time.")
@@ -37,18 +35,6 @@ TIME_AGAIN_KEY = "time_again_because"
 VISITORS_OR_PRISONER_CHANGED = gettext_noop(
     "You changed who is visiting or the prisoner's details, so the time you chose was let go. Select a time again."
 )
-
-
-# Every page of the journey looks up the prison, and from the time step on the hold: the ORM's own queries,
-# compiled once (visits.selectors.CompiledQuery) rather than on every page.
-_BOOKABLE_PRISON = CompiledQuery(lambda slug: Prison.objects.bookable_online().filter(slug=slug), "\x00slug\x00")
-_HOLD = CompiledQuery(lambda pk: Visit.objects.select_related("session").filter(pk=pk), -918_273_645)
-# What a page read, kept in this process under the generations read before it (prisons.generations), for reading
-# pages (GET) only: a POST reads the database afresh. Read-only: the same instances serve many requests.
-_PRISON_IDS: dict[str, int] = {}  # slug -> id: a prison's id never changes; a wrong guess only misses the memo
-_PRISONS = Memo("journey-prisons", size=512, seconds=60)
-_HOLDS = Memo("journey-holds", size=4096, seconds=60)
-_PREFERENCES = Memo("journey-preferences", size=4096, seconds=60)
 
 
 class Answers:
@@ -60,8 +46,6 @@ class Answers:
         self._prison: Prison | None = None
         self._hold: Visit | None = None
         self._hold_loaded = False
-        self._generations: dict[str, int] | None = None
-        self.reading = request.method in ("GET", "HEAD")  # may use what this process kept (see _PRISONS)
 
     def save(self) -> None:
         self.request.session[SESSION_KEY] = self.data
@@ -83,38 +67,10 @@ class Answers:
             self.data.pop(key, None)
         self.save()
 
-    def generations(self) -> dict[str, int]:
-        """The generations this journey's pages depend on (prisons.generations), read once a request, in one round
-        trip to the cache: everything's, the prison's, and the prisoner's and their NOMIS facts' once known."""
-        if self._generations is None:
-            keys = [gen.EVERYTHING]
-            if (prison_id := _PRISON_IDS.get(self.data.get("prison", ""))) is not None:
-                keys.append(gen.prison_key(prison_id))
-            if number := (self.data.get("prisoner") or {}).get("number"):
-                keys += [gen.prisoner_key(number), context_generation_key(number)]
-            self._generations = dict(zip(keys, gen.read(keys), strict=True))
-        return self._generations
-
-    def generations_of(self, *keys: str) -> tuple[int, ...] | None:
-        """These generations, or None if they were not read at the start of the request."""
-        found = self.generations()
-        return tuple(found[key] for key in keys) if all(key in found for key in keys) else None
-
     @property
     def prison(self) -> Prison | None:
         if self._prison is None and (slug := self.data.get("prison")):
-            prison_id = _PRISON_IDS.get(slug)
-            stamp = self.generations_of(gen.EVERYTHING, gen.prison_key(prison_id)) if prison_id else None
-            if self.reading and stamp is not None:
-                found = _PRISONS.get((slug, stamp))
-                if found is not MISSING:
-                    self._prison = found
-                    return found  # type: ignore[no-any-return]
-            self._prison = _BOOKABLE_PRISON.first(slug)
-            if self._prison is not None:
-                _PRISON_IDS[slug] = self._prison.pk
-                if stamp is not None and self._prison.pk == prison_id:
-                    _PRISONS.set((slug, stamp), self._prison)
+            self._prison = bookable_prison(slug)
         return self._prison
 
     @property
@@ -127,43 +83,20 @@ class Answers:
             PartyMember(v["first_name"], v["last_name"], date.fromisoformat(v["date_of_birth"])) for v in self.visitors
         ]
 
-    def prison_stamp(self) -> tuple[int, ...] | None:
-        """Everything's and the prison's generations, when this is a reading page (GET) and they were read: what a
-        page that shows the prison's row, its sessions or a hold of this journey can be kept under."""
-        prison = self.prison
-        if not self.reading or prison is None:
-            return None
-        return self.generations_of(gen.EVERYTHING, gen.prison_key(prison.pk))
-
     @property
     def hold(self) -> Visit | None:
         """The visit holding the chosen session, if there is one."""
         if not self._hold_loaded:
             self._hold_loaded = True
-            visit_id = self.data.get("hold_visit_id")
-            if visit_id:
-                stamp = self.prison_stamp()
-                found = _HOLDS.get((visit_id, stamp)) if stamp is not None else MISSING
-                if found is MISSING:
-                    found = _HOLD.first(visit_id)
-                    if stamp is not None and found is not None and found.prison_id == self.prison.pk:  # type: ignore[union-attr]
-                        _HOLDS.set((visit_id, stamp), found)
-                self._hold = found
+            if visit_id := self.data.get("hold_visit_id"):
+                self._hold = Visit.objects.select_related("session").filter(pk=visit_id).first()
         return self._hold
 
     def preference_sessions(self) -> list[VisitSession]:
         """The extra times of a request, in the visitor's order of preference."""
-        ids = tuple(self.data.get("preferences", []))
-        if not ids:
-            return []
-        stamp = self.prison_stamp()
-        found = _PREFERENCES.get((ids, stamp)) if stamp is not None else MISSING
-        if found is MISSING:
-            sessions = {s.id: s for s in VisitSession.objects.filter(id__in=ids)}
-            found = [sessions[i] for i in ids if i in sessions]
-            if stamp is not None and all(s.prison_id == self.prison.pk for s in found):  # type: ignore[union-attr]
-                _PREFERENCES.set((ids, stamp), found)
-        return list(found)
+        ids = self.data.get("preferences", [])
+        sessions = VisitSession.objects.in_bulk(ids) if ids else {}
+        return [sessions[i] for i in ids if i in sessions]
 
     def hold_is_live(self) -> bool:
         """The chosen time is still held, and its session can still take the visit (not blocked or removed since)."""
@@ -185,22 +118,15 @@ class Step:
     complete: Callable[[Answers], bool]
 
 
-@functools.lru_cache(maxsize=4096)
-def _party_fits(dates_of_birth: tuple[date, ...], on: date, adult_age: int, max_visitors: int, max_adults: int) -> bool:
-    """Whether a party fits the prison's limits (a pure rule, checked on every page: remembered)."""
-    found = party_problems(dates_of_birth, on=on, adult_age=adult_age, max_visitors=max_visitors, max_adults=max_adults)
-    return not found
-
-
 def _party_ok(answers: Answers) -> bool:
     prison = answers.prison
     party = answers.party
-    return bool(prison and party) and _party_fits(
-        tuple(m.date_of_birth for m in party),
-        timezone.localdate(),
-        prison.adult_age,  # type: ignore[union-attr]
-        prison.max_visitors,  # type: ignore[union-attr]
-        prison.max_adults,  # type: ignore[union-attr]
+    return bool(prison and party) and not party_problems(
+        [m.date_of_birth for m in party],
+        on=timezone.localdate(),
+        adult_age=prison.adult_age,  # type: ignore[union-attr]
+        max_visitors=prison.max_visitors,  # type: ignore[union-attr]
+        max_adults=prison.max_adults,  # type: ignore[union-attr]
     )
 
 
@@ -249,6 +175,8 @@ class JourneyView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.answers = Answers(request)
+        if (pause := booking_paused(self.answers.prison)) is not None:  # the maintenance switch
+            return paused_response(request, pause=pause, prison=self.answers.prison)
         missing = first_incomplete(self.answers, before=self.step)
         if missing is not None:
             target = reverse(missing.url_name)

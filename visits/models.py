@@ -12,8 +12,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
-from prisons import generations
-from prisons.generations import Generational, GenerationalQuerySet
 from prisons.models import Prison, VisitSession
 
 HOLD_MINUTES = 10
@@ -61,14 +59,8 @@ class Language(models.TextChoices):
     WELSH = "cy", "Cymraeg"
 
 
-class Visit(Generational):
+class Visit(models.Model):
     """One visit: a session, a prisoner, a party of visitors, a main contact, and its state."""
-
-    # What the booking pages read of a visit (the places it takes, the prisoner's own visits, a hold): saving other
-    # fields only (contact details, NOMIS bookkeeping, anonymisation) moves no generation (prisons.generations).
-    generation_fields = frozenset(
-        {"prison", "prison_id", "session", "session_id", "closed", "state", "hold_expires_at", "prisoner_number"}
-    )
 
     reference = models.CharField(max_length=11, unique=True)
     prison = models.ForeignKey(Prison, on_delete=models.PROTECT, related_name="visits")
@@ -112,8 +104,6 @@ class Visit(Generational):
     # The session date the reminder was sent for: a visit moved to another day gets a reminder for its new date.
     reminder_sent_for = models.DateField(null=True, blank=True)
 
-    objects = GenerationalQuerySet.as_manager()
-
     class Meta:
         ordering = ["session__date", "session__start_time", "id"]
         constraints = [
@@ -135,13 +125,17 @@ class Visit(Generational):
             models.Index(fields=["prisoner_number", "state"], name="visit_prisoner_state"),
             models.Index(fields=["prison", "state"], name="visit_prison_state"),
             models.Index(fields=["updated_at"], condition=Q(nomis_sync_needed=True), name="visit_nomis_unsynced"),
+            # The date picker's places taken: the visits that take a place, by session (a small part of the table,
+            # which holds every past visit too): docs/benchmarks.md shows the plan at national size.
+            models.Index(
+                fields=["session", "closed"],
+                condition=Q(state__in=[s.value for s in PLACE_TAKING_STATES]),
+                name="visit_places_taken",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
-
-    def generation_keys(self) -> list[str]:
-        return [generations.prison_key(self.prison_id), generations.prisoner_key(self.prisoner_number)]
 
     @property
     def support_summary(self) -> str:
@@ -290,6 +284,9 @@ class MessageKind(models.TextChoices):
     CANCELLED_BY_PRISON = "cancelled_by_prison", "Visit cancelled by the prison"
     CHANGED = "changed", "Visit changed"
     REMINDER = "reminder", "Reminder"
+    # To the prison's visits mailbox (Prison.visits_mailbox), never the visitor: settings.NOTIFY_MAILBOX_MESSAGE_KINDS
+    PRISON_NEW_REQUEST = "prison_new_request", "New request (to the prison's mailbox)"
+    PRISON_VISITOR_CANCELLED = "prison_visitor_cancelled", "Visitor's cancellation (to the prison's mailbox)"
 
 
 class MessageChannel(models.TextChoices):
@@ -378,3 +375,21 @@ class ProcessedNomisEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class JourneyCount(models.Model):
+    """How many booking journeys were started at a prison on a day, and how many of those ended in a booking or a
+    request: counted from the visitor's session (performance.counting), for the completion rate. No personal data."""
+
+    prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="The day the journeys started (a completion counts on its journey's day).")
+    started = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "prison"]
+        constraints = [models.UniqueConstraint(fields=["prison", "day"], name="one_journey_count_per_prison_day")]
+        indexes = [models.Index(fields=["day"], name="journey_count_day")]
+
+    def __str__(self) -> str:
+        return f"{self.prison_id} {self.day}: {self.completed} of {self.started}"

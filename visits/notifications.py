@@ -5,6 +5,7 @@ through GOV.UK Notify after it commits.
   queues one send task per row. If the broker is down then, the rows wait for the sweep.
 - ``message_send`` sends one row at most once: it claims the row with one conditional UPDATE, checks Notify for
   an earlier try that got through (by the row's reference) before sending again, and records Notify's id.
+- ``queue_mailbox_message`` writes the one email to the prison's own visits mailbox, where the prison has set one.
 - ``outbox_sweep`` queues rows stuck unsent; ``reminders_queue`` writes reminders; ``message_record_delivery``
   applies Notify's delivery receipts. docs/notifications.md explains the guarantees and their limits.
 """
@@ -28,6 +29,7 @@ from visits.models import (
     FlagReason,
     Language,
     MessageChannel,
+    MessageKind,
     MessageStatus,
     OutboxMessage,
     Visit,
@@ -49,6 +51,9 @@ FAILURES = {
 # Publishing to the broker when it is down must not hold up the web request for long: try twice, then leave the
 # row for the sweep.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.5}
+
+# The messages to a prison's visits mailbox (Prison.visits_mailbox): email only, English only (settings.py).
+MAILBOX_KINDS = frozenset(settings.NOTIFY_MAILBOX_MESSAGE_KINDS)
 
 WORDS = {
     "en": {"to": "to", "open": "open", "closed": "closed"},
@@ -172,6 +177,46 @@ def queue_messages(visit: Visit, kind: str, **extra: Any) -> list[OutboxMessage]
     return messages
 
 
+def mailbox_personalisation(visit: Visit, kind: str) -> dict[str, Any]:
+    """What a mailbox template fills in: the visit's reference, time and prisoner number and a link to it in the
+    staff console, and nothing about the visitors (the console has that, behind a sign-in). In English."""
+    from django.urls import reverse
+
+    page = "staff:request" if kind == MessageKind.PRISON_NEW_REQUEST else "staff:visit"
+    link = reverse(page, kwargs={"prison": visit.prison.slug, "reference": visit.reference})
+    with translation.override("en"):
+        values: dict[str, Any] = {
+            "reference": visit.reference,
+            "prison": visit.prison.name,
+            "visit_date_and_time": describe_session(visit.session),
+            "prisoner_number": visit.prisoner_number,
+            "visit_type": WORDS["en"]["closed" if visit.closed else "open"],
+            "console_link": settings.SERVICE_BASE_URL.rstrip("/") + link,
+        }
+        if kind == MessageKind.PRISON_NEW_REQUEST:
+            sessions = [p.session for p in visit.preferences.select_related("session").order_by("rank")]
+            values["requested_times"] = [describe_session(s) for s in sessions or [visit.session]]
+    return values
+
+
+def queue_mailbox_message(visit: Visit, kind: str) -> OutboxMessage | None:
+    """Write the email about this visit to its prison's visits mailbox, if the prison has set one (off by
+    default). Sent once the caller's transaction commits, like the visitor's own messages."""
+    # Read afresh: the journey may hold the prison's row from a few seconds ago (SHARED_READS_SECONDS).
+    mailbox = Prison.objects.filter(pk=visit.prison_id).values_list("visits_mailbox", flat=True).first()
+    if not mailbox:
+        return None
+    message = OutboxMessage.objects.create(
+        visit=visit,
+        kind=kind,
+        channel=MessageChannel.EMAIL,
+        recipient=mailbox,
+        personalisation=mailbox_personalisation(visit, kind),
+    )
+    transaction.on_commit(lambda: messages_enqueue([message.pk]))
+    return message
+
+
 def messages_enqueue(ids: list[int], *, retry: bool = True) -> int:
     """Queue a send task for each message; return how many were queued. A broker that is down is logged, not
     raised: the change has committed, and the sweep sends what was not queued. ``retry``: whether each task retries
@@ -222,7 +267,7 @@ def message_send(*, message_id: int) -> str:
         notify_id = gateway.send(
             channel=message.channel,
             recipient=message.recipient,
-            template=template_name(message.kind, message.channel, message.visit.language),
+            template=template_name(message.kind, message.channel, _message_language(message)),
             personalisation=message.personalisation,
             reference=message.reference,
         )
@@ -238,6 +283,11 @@ def message_send(*, message_id: int) -> str:
         raise
     _record_sent(message, notify_id)
     return "sent"
+
+
+def _message_language(message: OutboxMessage) -> str:
+    """The visitor's language; a prison's mailbox is written to in English."""
+    return "en" if message.kind in MAILBOX_KINDS else message.visit.language
 
 
 def _record_sent(message: OutboxMessage, notify_id: str) -> None:
@@ -259,6 +309,10 @@ def message_fail(*, message: OutboxMessage, error: str, notify_status: str = "",
     rows = OutboxMessage.objects.filter(pk=message.pk).exclude(status=MessageStatus.FAILED)
     if not rows.filter(only_if or Q()).update(**fields):
         return False
+    if message.kind in MAILBOX_KINDS:
+        # Not a flag on the visit: its visitor has had their own messages, and a flag asks staff to contact them.
+        logger.warning("Message %s to the prison's visits mailbox failed: %s", message.pk, error)
+        return True
     visit = Visit.objects.get(pk=message.visit_id)
     what = "email to" if message.channel == MessageChannel.EMAIL else "text message to"
     detail = f"The {message.get_kind_display().lower()} {what} {message.recipient} was not delivered: {error}"[:300]

@@ -1,24 +1,21 @@
 """The accordion date picker: the bookable days grouped by week, each day a GOV.UK details section that opens to
 its sessions as radios. It is plain HTML (``<details>``), so it works without JavaScript.
 
-A day's radios are rendered by the official ``govukRadios`` macro, once for each distinct (sessions, selection)
-and then reused from an in-process cache: most visitors see the same days with the same times, and the macro is
-the costly part of the page. The whole picker (weeks, days, their ``govukDetails``) is likewise rendered once for
-each distinct ``sections_key`` and reused by the template (see docs/govuk-rendering.md).
+A day's radios are rendered by the official ``govukRadios`` macro, each day in a ``govukDetails``
+(``visits/picker-days.html``), through the rendering cache (``config.govuk.jinja.kept_markup``): most visitors to a
+prison see the same days with the same times.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from markupsafe import Markup
 
-from config.govuk.jinja import govuk_date, govuk_time, render_macro
+from config.govuk.jinja import govuk_date, govuk_shared, govuk_time, kept_markup, shared_environment
 from visits.selectors import SessionAvailability, Unbookable
 
 MIDDAY = time(12)
@@ -113,55 +110,90 @@ def _why_not(items: list[SessionAvailability], filters: Filters) -> str:
 
 
 def day_radios(day: Day, *, selected: int | None, first_bookable: bool, error: str | None) -> Markup:
-    """The radios for one day's sessions, through the official govukRadios macro."""
-    options = tuple(
-        (item.session.id, item.session.start_time, item.session.end_time, item.closed) for item in day.options
-    )
-    return _render_day_radios(
-        day.date,
-        options,
-        selected if selected in {o[0] for o in options} else None,
-        first_bookable,
-        error,
-        get_language(),
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _render_day_radios(
-    day: date,
-    options: tuple[tuple[int, time, time, bool], ...],
-    selected: int | None,
-    first_bookable: bool,
-    error: str | None,
-    language: str,
-) -> Markup:
+    """The radios for one day's sessions, through the official govukRadios macro (the first bookable day's first
+    radio has the id "session", which the error summary links to)."""
     params = {
         "name": "session",
-        # The first bookable day's first radio has the id "session", which the error summary links to.
-        "idPrefix": "session" if first_bookable else f"session-{day.isoformat()}",
+        "idPrefix": "session" if first_bookable else f"session-{day.date.isoformat()}",
         "fieldset": {
             "legend": {
-                "text": _("Times on %(day)s") % {"day": govuk_date(day, with_weekday=True)},
+                "text": _("Times on %(day)s") % {"day": govuk_date(day.date, with_weekday=True)},
                 "classes": "govuk-visually-hidden",
             }
         },
         "items": [
             {
-                "value": str(session_id),
-                "text": _("%(start)s to %(end)s") % {"start": govuk_time(start), "end": govuk_time(end)},
-                "checked": session_id == selected,
+                "value": str(item.session.id),
+                "text": _("%(start)s to %(end)s")
+                % {"start": govuk_time(item.session.start_time), "end": govuk_time(item.session.end_time)},
+                "checked": item.session.id == selected,
             }
-            for session_id, start, end, closed in options
+            for item in day.options
         ],
         "classes": "govuk-radios--small",
     }
     if error:
         params["errorMessage"] = {"text": error, "visuallyHiddenText": _("Error")}
-    return render_macro("govukRadios", params)
+    return govuk_shared("govukRadios", params)
 
 
-def picker_sections(
+@dataclass(frozen=True)
+class Picker:
+    """The picker for one view: its weeks, the time chosen (if it is on offer), the error and the day shown open."""
+
+    weeks: list[Week]
+    selected: int | None
+    error: str | None
+    open_day: date | None
+
+    @property
+    def has_bookable(self) -> bool:
+        return any(day.bookable for week in self.weeks for day in week.days)
+
+    @property
+    def first_bookable(self) -> date | None:
+        return next((day.date for week in self.weeks for day in week.days if day.bookable), None)
+
+    def days_html(self) -> Markup:
+        """The weeks and their days, as the official macros render them (``visits/picker-days.html``), through the
+        rendering cache: the key holds everything the markup depends on, and most visitors to a prison see the same
+        days with the same times."""
+        key = (
+            "picker-days",
+            tuple(
+                (
+                    week.starts,
+                    tuple(
+                        (
+                            day.date,
+                            day.why_not,
+                            tuple((o.session.id, o.session.start_time, o.session.end_time) for o in day.options),
+                        )
+                        for day in week.days
+                    ),
+                )
+                for week in self.weeks
+            ),
+            self.selected,
+            self.error,
+            self.open_day,
+        )
+        return kept_markup(key, self._render_days)
+
+    def _render_days(self) -> str:
+        first_bookable = self.first_bookable
+
+        def radios(day: Day) -> Markup:
+            on_first = day.date == first_bookable
+            return day_radios(
+                day, selected=self.selected, first_bookable=on_first, error=self.error if on_first else None
+            )
+
+        template = shared_environment().get_template("visits/picker-days.html")
+        return template.render(weeks=self.weeks, radios=radios, open_day=self.open_day)
+
+
+def build_picker(
     availability: list[SessionAvailability],
     *,
     first: date,
@@ -169,58 +201,15 @@ def picker_sections(
     filters: Filters,
     exclude: Iterable[int] = (),
     selected: int | None = None,
+    selected_day: date | None = None,
     held: int | None = None,
     error: str | None = None,
-) -> list[tuple[Week, list[tuple[Day, Markup | None]]]]:
-    """The weeks of the picker, each day with its rendered radios (None for a day with nothing bookable). The error,
-    if any, is shown on the first bookable day, whose first radio the error summary links to."""
+) -> Picker:
+    """The picker's weeks from first to last. The error, if any, is shown on the first bookable day, whose first
+    radio the error summary links to; the day shown open is the chosen time's, or with an error the first bookable
+    one."""
     weeks = build_weeks(availability, first=first, last=last, filters=filters, exclude=exclude, held=held)
-    first_bookable = next((day.date for week in weeks for day in week.days if day.bookable), None)
-    return [
-        (
-            week,
-            [
-                (
-                    day,
-                    day_radios(
-                        day,
-                        selected=selected,
-                        first_bookable=day.date == first_bookable,
-                        error=error if day.date == first_bookable else None,
-                    )
-                    if day.bookable
-                    else None,
-                )
-                for day in week.days
-            ],
-        )
-        for week in weeks
-    ]
-
-
-def sections_key(
-    sections: list[tuple[Week, list[tuple[Day, Markup | None]]]], *, open_day: date | None
-) -> tuple[object, ...]:
-    """What the picker's markup depends on, as a key to reuse it by (``cached`` in the template): each week's days,
-    with why a day has nothing bookable or the day's rendered radios (which hold its sessions, the selection and
-    the error), and the day shown open. The radios come from ``_render_day_radios``'s cache, so hashing them is
-    hashing the same strings again (Python keeps a string's hash)."""
-    return (
-        open_day,
-        tuple((week.starts, tuple((day.date, day.why_not, radios) for day, radios in days)) for week, days in sections),
-    )
-
-
-def has_bookable(sections: list[tuple[Week, list[tuple[Day, Markup | None]]]]) -> bool:
-    return any(radios is not None for _, days in sections for _, radios in days)
-
-
-def open_day(
-    sections: list[tuple[Week, list[tuple[Day, Markup | None]]]], *, selected_day: date | None, error: str | None
-) -> date | None:
-    """The day section to show open: the chosen time's day, or with an error the first bookable day."""
-    if selected_day is not None:
-        return selected_day
-    if error:
-        return next((day.date for _, days in sections for day, radios in days if radios is not None), None)
-    return None
+    offered_ids = {o.session.id for week in weeks for day in week.days for o in day.options}
+    picker = Picker(weeks, selected if selected in offered_ids else None, error, None)
+    shown_open = selected_day if selected_day is not None else (picker.first_bookable if error else None)
+    return Picker(weeks, picker.selected, error, shown_open)

@@ -3,89 +3,53 @@
 from __future__ import annotations
 
 import enum
-import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from config.memo import MISSING, Memo
-from prisons import generations as gen
 from prisons.models import Prison, VisitSession
-from prisons.nomis import get_client
-from prisons.nomis.interface import ApprovedVisitor, Prisoner, Unavailability, VisitBalance
+from prisons.nomis import BookingFacts, get_client
 from visits.models import ACTIVE_STATES, PLACE_TAKING_STATES, Visit, VisitState
 from visits.rules import check_allowance, remand_week_full, session_open_to, unavailable_on
 
-
-@dataclass(frozen=True)
-class PrisonerContext:
-    """Everything NOMIS says about a prisoner that booking needs, fetched once for a journey or a booking."""
-
-    prisoner: Prisoner
-    balance: VisitBalance
-    approved: tuple[ApprovedVisitor, ...]
-    non_associations: tuple[str, ...]
-    unavailable: tuple[Unavailability, ...]
+# Everything NOMIS says about a prisoner that booking needs (one call: ``NomisClient.get_booking_facts``).
+PrisonerContext = BookingFacts
 
 
 def prisoner_context(number: str, *, first: date, last: date) -> PrisonerContext | None:
     """Ask NOMIS about a prisoner (raises NomisUnavailable when it is down). None if there is no such prisoner."""
-    client = get_client()
-    prisoner = client.get_prisoner(number)
-    if prisoner is None:
+    return get_client().get_booking_facts(number, first, last)
+
+
+def _facts_key(number: str) -> str:
+    return f"nomis-facts:{number}"
+
+
+def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool = True) -> PrisonerContext | None:
+    """The prisoner's NOMIS facts for the pages of a journey, kept in the cache (Redis in production) for
+    ``NOMIS_FACTS_CACHE_SECONDS`` (10 minutes) for this window; the final booking asks NOMIS afresh
+    (``prisoner_context``). With ``fetch=False``, only what is kept (None if nothing is)."""
+    key = _facts_key(number)
+    kept = cache.get(key)
+    if kept is not None and kept[0] == (first, last):
+        return kept[1]  # type: ignore[no-any-return]
+    if not fetch:
         return None
-    return PrisonerContext(
-        prisoner=prisoner,
-        balance=client.get_visit_balance(prisoner.number),
-        approved=tuple(client.get_approved_visitors(prisoner.number)),
-        non_associations=tuple(client.get_non_associations(prisoner.number)),
-        unavailable=tuple(client.get_unavailable_dates(prisoner.number, first, last)),
-    )
-
-
-CONTEXT_CACHE_SECONDS = 10 * 60
-# Each process keeps the contexts it has used for a minute, so that a page of the journey reads no more than the
-# generations from the shared cache.
-_CONTEXTS = Memo("prisoner-contexts", size=2048, seconds=60)
-
-
-def context_generation_key(number: str) -> str:
-    return f"nomis-context-generation:{number}"
-
-
-def cached_prisoner_context(
-    number: str, *, first: date, last: date, fetch: bool = True, generation: int | None = None
-) -> PrisonerContext | None:
-    """The prisoner's NOMIS facts for the pages of a journey, cached for 10 minutes; the final booking asks
-    NOMIS afresh (``prisoner_context``). With ``fetch=False``, only what is cached (None if nothing is). The
-    caller may pass the context's generation, read with the others (``prisons.generations.read``)."""
-    if generation is None:
-        (generation,) = gen.read([context_generation_key(number)])
-    memo_key = (number, generation, first, last)
-    if (context := _CONTEXTS.get(memo_key)) is not MISSING:
-        return context  # type: ignore[no-any-return]
-    key = f"nomis-context:{number}:{generation}:{first.isoformat()}:{last.isoformat()}"
-    context = cache.get(key)
-    if context is None and fetch:
-        context = prisoner_context(number, first=first, last=last)
-        if context is not None:
-            cache.set(key, context, CONTEXT_CACHE_SECONDS)
+    context = prisoner_context(number, first=first, last=last)
     if context is not None:
-        _CONTEXTS.set(memo_key, context)
+        cache.set(key, ((first, last), context), settings.NOMIS_FACTS_CACHE_SECONDS)
     return context
 
 
 def forget_prisoner_context(number: str) -> None:
     """NOMIS says something changed for this prisoner: the next page asks NOMIS afresh."""
-    gen.move([context_generation_key(number)])
+    cache.delete(_facts_key(number))
 
 
 class Unbookable(enum.StrEnum):
@@ -129,89 +93,18 @@ class SessionAvailability:
         return UNBOOKABLE_TEXT[self.unbookable] if self.unbookable else ""
 
 
-@functools.cache
-def _converters(model: type[Model], vendor: str) -> tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]:
-    """The ORM's converters for each column of a model's concrete fields (JSON decoding; dates on SQLite)."""
-    found = []
-    for position, field in enumerate(model._meta.concrete_fields):
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            found.append((position, tuple(converters), column))
-    return tuple(found)
-
-
-def rows_as_instances(rows: Iterable[Sequence[Any]], *models: type[Model]) -> list[tuple[Model, ...]]:
-    """Model instances from rows of SQL written for them: each row holds every concrete field of each model in
-    turn, in the models' field order. What the ORM does with a row (its converters, then ``Model.from_db``), without
-    the ORM's per-query cost."""
-    layouts = []
-    start = 0
-    for model in models:
-        fields = model._meta.concrete_fields
-        layouts.append(
-            (model, start, start + len(fields), [f.attname for f in fields], _converters(model, connection.vendor))
-        )
-        start += len(fields)
-    result = []
-    for row in rows:
-        assert len(row) == start, "the SQL's columns must be the models' concrete fields"
-        instances = []
-        for model, first, last, names, converters in layouts:
-            values = list(row[first:last])
-            for position, functions, column in converters:
-                value = values[position]
-                for function in functions:
-                    value = function(value, column, connection)
-                values[position] = value
-            instances.append(model.from_db(connection.alias, names, values))
-        result.append(tuple(instances))
-    return result
-
-
-class CompiledQuery:
-    """An ORM queryset compiled to SQL once per process, then run with any value of one parameter.
-
-    Building and compiling a queryset costs 500 to 1,000 Python calls (more than the database takes to answer a
-    look-up by key), on every page of the journey. ``build(marker)`` returns the queryset with ``marker`` where the
-    value goes; its SQL and parameters are kept, and each run puts the value in the marker's place. For querysets
-    whose SQL does not depend on the value (a look-up by key or slug), with plain columns and ``select_related``:
-    ``first`` returns the first row's instance with its related instances cached, as the ORM would."""
-
-    def __init__(self, build: Callable[[Any], QuerySet[Any]], marker: Any) -> None:
-        self.build = build
-        self.marker = marker
-        self._compiled: dict[str, tuple[str, tuple[Any, ...], list[Any]]] = {}
-
-    def _compile(self) -> tuple[str, tuple[Any, ...], list[Any]]:
-        compiled = self._compiled.get(connection.alias)
-        if compiled is None:
-            queryset = self.build(self.marker)
-            sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-            assert self.marker in params, "the marker must be a parameter of the query"
-            # The models of the row, in the compiler's order: the queryset's, then each select_related one.
-            models, relations = [queryset.model], []
-            related = queryset.query.select_related
-            if isinstance(related, dict):
-                for name, deeper in related.items():
-                    assert not deeper, "one level of select_related only"
-                    field = queryset.model._meta.get_field(name)
-                    models.append(field.related_model)
-                    relations.append(field)
-            compiled = self._compiled[connection.alias] = (sql, tuple(params), [models, relations])
-        return compiled
-
-    def first(self, value: Any) -> Any:
-        sql, params, (models, relations) = self._compile()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value if p == self.marker else p for p in params])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        instance, *related = rows_as_instances([row], *models)[0]
-        for field, value_ in zip(relations, related, strict=True):
-            field.set_cached_value(instance, value_)
-        return instance
+def bookable_prison(slug: str) -> Prison | None:
+    """The prison taking online bookings with this slug, for the journey's pages: a shared read (kept in the cache
+    for ``SHARED_READS_SECONDS``, as every page of every journey to it asks)."""
+    seconds = settings.SHARED_READS_SECONDS
+    if seconds <= 0:
+        return Prison.objects.bookable_online().filter(slug=slug).first()
+    key = f"bookable-prison:{slug}"
+    found = cache.get(key)
+    if found is None:
+        found = Prison.objects.bookable_online().filter(slug=slug).first() or False  # False: kept as "none"
+        cache.set(key, found, seconds)
+    return found or None
 
 
 def _live(queryset: QuerySet[Visit], now: datetime) -> QuerySet[Visit]:
@@ -219,69 +112,43 @@ def _live(queryset: QuerySet[Visit], now: datetime) -> QuerySet[Visit]:
     return queryset.filter(state__in=ACTIVE_STATES).exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
 
 
-class _AvailabilitySQL:
-    """The date picker's queries as SQL, written once (standard SQL: PostgreSQL and SQLite).
-
-    The picker runs on every view of the choose-a-time page. Built through the ORM, each of these queries spent 1 to
-    3 ms of Python building and compiling itself (the joins, the ``exclude`` of lapsed holds, the ``GROUP BY``),
-    several times what the database takes to answer it; written out they cost the parameters' adaptation only. They
-    are the same queries the ORM wrote (``_live`` is the live-visit condition), through the same indexes."""
-
-    def __init__(self) -> None:
-        qn = connection.ops.quote_name
-        visit, session = qn(Visit._meta.db_table), qn(VisitSession._meta.db_table)
-        self.session_columns = ", ".join(qn(f.column) for f in VisitSession._meta.concrete_fields)
-        live_states = ", ".join(["%s"] * len(ACTIVE_STATES))
-        self.live_params: list[object] = [str(state) for state in ACTIVE_STATES] + [str(VisitState.RESERVED)]
-        live = (
-            f"v.{qn('state')} IN ({live_states}) AND NOT (v.{qn('state')} = %s"
-            f" AND v.{qn('hold_expires_at')} IS NOT NULL AND v.{qn('hold_expires_at')} <= %s)"
+def _sessions_and_places_taken(
+    prison: Prison, from_date: date, to_date: date, closed: bool, now: datetime
+) -> tuple[list[VisitSession], dict[int, int]]:
+    """The window's sessions (not removed), in order, and the places taken in each by open or closed visits."""
+    sessions = list(
+        VisitSession.objects.filter(prison=prison, date__range=(from_date, to_date), removed=False).order_by(
+            "date", "start_time"
         )
-        join = f"{visit} v INNER JOIN {session} s ON (v.{qn('session_id')} = s.{qn('id')})"
-        in_window = f"s.{qn('prison_id')} = %s AND s.{qn('date')} BETWEEN %s AND %s"
-        self.sessions = (
-            f"SELECT {self.session_columns} FROM {session} WHERE {qn('prison_id')} = %s"
-            f" AND {qn('date')} BETWEEN %s AND %s AND {qn('removed')} = %s ORDER BY {qn('date')}, {qn('start_time')}"
-        )
-        taking = ", ".join(["%s"] * len(PLACE_TAKING_STATES))
-        # With each count, the earliest expiry of a hold among the visits counted: the count changes then.
-        hold_expiry = f"MIN(CASE WHEN v.{qn('state')} = %s THEN v.{qn('hold_expires_at')} END)"
-        self.taken = (
-            f"SELECT v.{qn('session_id')}, COUNT(v.{qn('id')}), {hold_expiry} FROM {join} WHERE {in_window}"
-            f" AND v.{qn('closed')} = %s AND {live} AND v.{qn('state')} IN ({taking}) GROUP BY v.{qn('session_id')}"
-        )
-        self.taking_params: list[object] = [str(state) for state in PLACE_TAKING_STATES]
-        self.own = (
-            f"SELECT v.{qn('session_id')}, s.{qn('date')}, CASE WHEN v.{qn('state')} = %s"
-            f" THEN v.{qn('hold_expires_at')} END FROM {join}"
-            f" WHERE v.{qn('prisoner_number')} = %s AND s.{qn('date')} BETWEEN %s AND %s AND {live}"
-        )
-        self.conflicts = (
-            f"SELECT s.{qn('date')}, {hold_expiry} FROM {join} WHERE {in_window}"
-            f" AND v.{qn('prisoner_number')} IN ({{numbers}}) AND {live} GROUP BY s.{qn('date')}"
-        )  # {numbers}: a placeholder for each number
+    )
+    if not sessions:
+        return [], {}
+    taken = (
+        _live(Visit.objects.filter(session__in=[s.id for s in sessions]), now)
+        .filter(closed=closed, state__in=PLACE_TAKING_STATES)
+        .values_list("session_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return sessions, dict(taken)
 
 
-@functools.cache
-def _availability_sql(vendor: str) -> _AvailabilitySQL:
-    return _AvailabilitySQL()
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _as_datetime(value: datetime | str | None) -> datetime | None:
-    """A timestamp from a row: SQLite's raw SQL gives text (stored in UTC), PostgreSQL an aware datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-# Each process keeps the date picker's answers under the generations they were worked out from (see
-# prisons.generations): the filters, a second or third choice, a refreshed page or a failed submit reuse them.
-_AVAILABILITY = Memo("sessions-available", size=1024, seconds=60)
+def _shared_sessions_and_places_taken(
+    prison: Prison, from_date: date, to_date: date, closed: bool, now: datetime, *, refresh: bool = False
+) -> tuple[list[VisitSession], dict[int, int]]:
+    """``_sessions_and_places_taken``, the same for every visitor to the prison: a shared read, kept in the cache for
+    ``SHARED_READS_SECONDS`` (a few seconds), so that the visitors looking at a prison's times at once ask the
+    database once. A place shown free may have gone meanwhile: holding it checks again, under its lock, and the
+    visitor who found it gone is shown the times read afresh (``refresh``), kept for the next ones."""
+    seconds = settings.SHARED_READS_SECONDS
+    if seconds <= 0:
+        return _sessions_and_places_taken(prison, from_date, to_date, closed, now)
+    key = f"places-taken:{prison.pk}:{from_date.isoformat()}:{to_date.isoformat()}:{int(closed)}"
+    found = None if refresh else cache.get(key)
+    if found is None:
+        found = _sessions_and_places_taken(prison, from_date, to_date, closed, now)
+        cache.set(key, found, seconds)
+    return found  # type: ignore[no-any-return]
 
 
 def sessions_available(
@@ -292,57 +159,40 @@ def sessions_available(
     from_date: date,
     to_date: date,
     now: datetime | None = None,
-    generations: tuple[int, ...] | None = None,
+    shared: bool = False,
+    refresh: bool = False,
 ) -> list[SessionAvailability]:
     """Every session from ``from_date`` to ``to_date``, bookable or not and why not, for this prisoner and a visit
-    that is open or closed. At most four queries, whatever the window or the history.
-
-    With ``generations`` (the prison's and the prisoner's at least, read before anything else, see
-    ``prisons.generations``), the answer is kept in this process and given again, as it is (read-only), while they
-    stand, for a minute at most and never past the expiry of a hold it counted."""
+    that is open or closed. At most four queries, whatever the window or the history. ``shared``: the sessions and
+    places taken may be a few seconds old (``_shared_sessions_and_places_taken``, read afresh with ``refresh``), for
+    the public date picker."""
     now = now or timezone.now()
-    key = None
-    if generations is not None:
-        # The NOMIS facts by identity: the same context object (kept in the entry, so its id cannot be reused).
-        key = (prison.pk, prisoner.prisoner.number, closed, from_date, to_date, generations, id(prisoner))
-        found = _AVAILABILITY.get(key)
-        if found is not MISSING and found[0] is prisoner:
-            return found[1]  # type: ignore[no-any-return]
-    sql = _availability_sql(connection.vendor)
-    ops = connection.ops
-    window = [prison.pk, ops.adapt_datefield_value(from_date), ops.adapt_datefield_value(to_date)]
-    live = [*sql.live_params, ops.adapt_datetimefield_value(now)]
-    reserved = str(VisitState.RESERVED)
-    hold_expiries: list[datetime | str | None] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql.sessions, [*window, False])
-        sessions = [session for (session,) in rows_as_instances(cursor.fetchall(), VisitSession)]
-        if not sessions:
-            return []
-        cursor.execute(sql.taken, [reserved, *window, closed, *live, *sql.taking_params])
-        taken: Counter[int] = Counter()
-        for session_id, count, expiry in cursor.fetchall():
-            taken[session_id] = count
-            hold_expiries.append(expiry)
-        # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
-        week_start = from_date - timedelta(days=from_date.weekday())
-        week_end = to_date + timedelta(days=6 - to_date.weekday())
-        weeks = [ops.adapt_datefield_value(week_start), ops.adapt_datefield_value(week_end)]
-        cursor.execute(sql.own, [reserved, prisoner.prisoner.number, *weeks, *live])
-        own = []
-        for session_id, day, expiry in cursor.fetchall():
-            own.append((session_id, _as_date(day)))
-            hold_expiries.append(expiry)
-        conflict_days: set[date] = set()
-        if prisoner.non_associations:
-            numbers = list(prisoner.non_associations)
-            cursor.execute(
-                sql.conflicts.format(numbers=", ".join(["%s"] * len(numbers))),
-                [reserved, *window, *numbers, *live],
-            )
-            for day, expiry in cursor.fetchall():
-                conflict_days.add(_as_date(day))
-                hold_expiries.append(expiry)
+    if shared:
+        sessions, places_taken = _shared_sessions_and_places_taken(
+            prison, from_date, to_date, closed, now, refresh=refresh
+        )
+    else:
+        sessions, places_taken = _sessions_and_places_taken(prison, from_date, to_date, closed, now)
+    if not sessions:
+        return []
+    taken = Counter(places_taken)
+    # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
+    week_start = from_date - timedelta(days=from_date.weekday())
+    week_end = to_date + timedelta(days=6 - to_date.weekday())
+    own = list(
+        _live(Visit.objects, now)
+        .filter(prisoner_number=prisoner.prisoner.number, session__date__range=(week_start, week_end))
+        .values_list("session_id", "session__date")
+    )
+    conflict_days: set[date] = set()
+    if prisoner.non_associations:
+        visits = Visit.objects.filter(session__prison=prison, session__date__range=(from_date, to_date))
+        conflict_days = set(
+            _live(visits, now)
+            .filter(prisoner_number__in=prisoner.non_associations)
+            .values_list("session__date", flat=True)
+            .distinct()
+        )
     own_sessions = {session_id for session_id, _ in own}
     per_week: Counter[date] = Counter(day - timedelta(days=day.weekday()) for _, day in own)
 
@@ -368,10 +218,6 @@ def sessions_available(
                 ),
             )
         )
-    if key is not None:
-        expiries = [moment for value in hold_expiries if (moment := _as_datetime(value)) is not None]
-        lasts = (min(expiries) - now).total_seconds() if expiries else None
-        _AVAILABILITY.set(key, (prisoner, results), seconds=lasts)
     return results
 
 

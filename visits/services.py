@@ -31,6 +31,7 @@ from visits.models import (
     EventType,
     FlagReason,
     Language,
+    MessageKind,
     Visit,
     VisitEvent,
     VisitFlag,
@@ -38,7 +39,7 @@ from visits.models import (
     VisitPreference,
     VisitState,
 )
-from visits.notifications import queue_messages
+from visits.notifications import queue_mailbox_message, queue_messages
 from visits.rules import MAX_PREFERENCES, PartyMember, can_lead_a_visit
 
 REFERENCE_ALPHABET = "bcdfghjkmnpqrstvwxz"  # no vowels (no words), no l (looks like 1 and I)
@@ -383,6 +384,7 @@ def visit_request(
     )
     _record(visit, EventType.REQUESTED, actor, data={"reasons": list(reasons)})
     queue_messages(visit, "requested")
+    queue_mailbox_message(visit, MessageKind.PRISON_NEW_REQUEST)
     return visit
 
 
@@ -407,6 +409,8 @@ def visit_cancel(*, visit: Visit, reason: str, actor: Actor, now: datetime | Non
         queue_messages(
             visit, "cancelled_by_visitor" if actor.label == "visitor" else "cancelled_by_prison", reason=reason
         )
+    if actor.label == "visitor":  # staff know of their own cancellations
+        queue_mailbox_message(visit, MessageKind.PRISON_VISITOR_CANCELLED)
     return visit
 
 

@@ -9,20 +9,18 @@ own components, which as shipped build a new environment on every render, are po
 from __future__ import annotations
 
 import functools
-import re
 import threading
-from collections import ChainMap
 from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
+import cachetools
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.signals import setting_changed
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS, WEEKDAYS
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -32,54 +30,21 @@ from jinja2 import (
     Undefined,
     select_autoescape,
 )
-from jinja2.filters import do_indent
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 _ENVIRONMENT: Environment | None = None
 
 
-@functools.lru_cache(maxsize=1024)
-def _static(path: str, static_url: str | None) -> str:
-    return static(path)
-
-
-def static_url(path: str) -> str:
-    """Django's ``static``, remembered: a file's URL does not change while the process runs (the manifest of hashed
-    names is read once), and each look-up costs a page about 50 Python calls."""
-    return _static(path, settings.STATIC_URL)
-
-
-def _forget_static_urls(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:  # tests that change where static files are
-        _static.cache_clear()
-
-
-setting_changed.connect(_forget_static_urls)
-
-
-@functools.lru_cache(maxsize=2048)
-def _reverse(name: str, args: tuple[Any, ...], prefix: str, urlconf: str | None) -> str:
-    return reverse(name, args=args or None)
-
-
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    """Django's ``reverse``, remembered for positional arguments (a URL does not change while the process runs;
-    each look-up costs about 40 Python calls, several times a page)."""
-    if kwargs:
-        return reverse(name, kwargs=kwargs)
-    return _reverse(name, args, get_script_prefix(), get_urlconf())
+    """Django's ``reverse``, with the URL's arguments as the call's: ``url("visits:choose-time-rank", 2)``."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
 def govuk_date(value: Any, with_weekday: bool = False) -> str:
-    """A date the GOV.UK way: 'Monday 23 November 2026' or '23 November 2026'."""
-    if type(value) is date:  # a day's name in a language does not change: remembered (Django's formatting is slow)
-        return _govuk_date(value, with_weekday, translation.get_language())
-    return date_format(value, "l j F Y" if with_weekday else "j F Y")
-
-
-@functools.lru_cache(maxsize=4096)
-def _govuk_date(value: date, with_weekday: bool, language: str | None) -> str:
-    return date_format(value, "l j F Y" if with_weekday else "j F Y")
+    """A date the GOV.UK way: 'Monday 23 November 2026' or '23 November 2026' (Django's ``date_format`` with
+    "l j F Y" or "j F Y", from the same translated names, without its format parser)."""
+    day = f"{value.day} {MONTHS[value.month]} {value.year}"
+    return f"{WEEKDAYS[value.weekday()]} {day}" if with_weekday else day
 
 
 def govuk_datetime(value: Any) -> str:
@@ -110,151 +75,6 @@ def error_item(text: str, href: str) -> dict[str, str]:
     return {"text": text, "href": href}
 
 
-def indent(s: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> Any:
-    """Jinja's ``indent`` filter, with the same output, faster on markup.
-
-    The GOV.UK macros indent every nested component's markup. Jinja's filter works line by line on ``Markup``,
-    where each concatenation goes through ``escape``; this does the same work on the plain text and marks the
-    result safe once (the input was already safe, and indenting adds only the indentation)."""
-    if not isinstance(s, Markup):
-        return do_indent(s, width, first, blank)
-    indention = width if isinstance(width, str) else " " * width
-    text = str(s) + "\n"  # the same quirk as Jinja's, for splitlines
-    if blank:
-        rv = ("\n" + indention).join(text.splitlines())
-    else:
-        lines = text.splitlines()
-        rv = lines.pop(0)
-        if lines:
-            rv += "\n" + "\n".join(indention + line if line else line for line in lines)
-    if first:
-        rv = indention + rv
-    return Markup(rv)
-
-
-_LINE_BREAK_RUN = re.compile(r"[ \t\r\f\v]*\n[ \t\n\r\f\v]*")  # ASCII only: a no-break space is content
-_WHITESPACE_KEEPERS = ("<pre", "<textarea")
-
-
-def squeeze(html: str) -> Markup:
-    """Markup with each run of whitespace that holds a line break collapsed to one line break.
-
-    Browsers render any run of whitespace as one space (outside ``<pre>`` and ``<textarea>``, left as they are), so
-    the page looks and reads the same; the GOV.UK macros' indentation is a fifth of a page's bytes."""
-    if any(tag in html for tag in _WHITESPACE_KEEPERS):
-        return Markup(html)
-    return Markup(_LINE_BREAK_RUN.sub("\n", html))
-
-
-_FRAGMENTS: dict[Hashable, Any] = {}
-_FRAGMENTS_LOCK = threading.Lock()
-FRAGMENTS_MAX = 256  # a picker is ~30 KB: at most ~8 MB a process
-
-
-def cached(*key: Hashable, caller: Callable[[], str]) -> Markup:
-    """``{% call cached("name", value, ...) %}...{% endcall %}``: the block rendered once and reused.
-
-    For markup that repeats unchanged for many requests (the header and footer, the date picker of a prison's
-    window): the block's output must depend only on the key's values, the language and the URL configuration, which
-    are the cache key. The block is rendered by the official macros as usual; its output is kept whitespace-squeezed
-    (``squeeze``) in this process, the oldest entry dropped beyond ``FRAGMENTS_MAX``."""
-    if settings.DEBUG:  # templates reload when edited: render every time
-        return squeeze(caller())
-    full_key = (key, translation.get_language(), get_script_prefix(), get_urlconf())
-    html = _FRAGMENTS.get(full_key)
-    if html is None:
-        html = squeeze(caller())
-        with _FRAGMENTS_LOCK:
-            while len(_FRAGMENTS) >= FRAGMENTS_MAX:
-                del _FRAGMENTS[next(iter(_FRAGMENTS))]
-            _FRAGMENTS[full_key] = html
-    return html
-
-
-_SHELLS: dict[Hashable, tuple[Markup, ...]] = {}
-SHELL_MARKER = "@@shell@@"
-SHELL_BLOCKS = 7  # pageTitle, head, header, beforeContent, content, footer, bodyEnd (layouts/shell.html)
-
-
-def page_shell(html_lang: str, container_classes: str = "") -> tuple[Markup, ...]:
-    """The official GOV.UK page template, cut where a page's own blocks go (layouts/shell.html): rendered once per
-    language and container class and reused, so that a page renders only its blocks (layouts/base.html)."""
-    key = (html_lang, container_classes, get_script_prefix(), get_urlconf(), settings.STATIC_URL)
-    parts = None if settings.DEBUG else _SHELLS.get(key)
-    if parts is None:
-        html = (
-            shared_environment()
-            .get_template("layouts/shell.html")
-            .render(htmlLang=html_lang, containerClasses=container_classes)
-        )
-        parts = tuple(Markup(part) for part in squeeze(html).split(SHELL_MARKER))
-        assert len(parts) == SHELL_BLOCKS + 1, "layouts/shell.html must mark each block once"
-        _SHELLS[key] = parts
-    return parts
-
-
-_SLOT = re.compile(r"@@slot:(\w+)@@")
-
-
-class _Slots:
-    """What a ``filled`` block sees: for each value, a marker where the value will go (or the value itself when
-    it is empty, so that the macro takes the same branch it would with the real value)."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
-
-    def __getattr__(self, name: str) -> Any:
-        value = self._values[name]
-        return Markup(f"@@slot:{name}@@") if value else value
-
-    __getitem__ = __getattr__
-
-
-def filled(*key: Hashable, caller: Callable[[_Slots], str], **values: Any) -> Markup:
-    """``{% call(v) filled("name", shape, ..., a=..., b=...) %}{{ govukX({... v.a ... v.b ...}) }}{% endcall %}``:
-    a block rendered once per key with markers in place of its values, then filled with the values each time.
-
-    For components whose markup is the same for everyone but for a few values that the macro inserts as they are
-    (a summary list's keys, links and rows are fixed; its values are the visitor's answers). Each value is filled in
-    escaped as the macro would have escaped it: text escaped, markup (``html``) as it is. Only for values that the
-    macro does not compare, measure or transform (a radio's value compared with the chosen one would not do); an
-    empty value is passed through as it is and is part of the key. The key holds whatever else changes the markup."""
-    full_key = (
-        "filled",
-        key,
-        tuple((name, bool(value)) for name, value in values.items()),
-        translation.get_language(),
-        get_script_prefix(),
-        get_urlconf(),
-    )
-    parts = None if settings.DEBUG else _FRAGMENTS.get(full_key)
-    if parts is None:
-        parts = tuple(_SLOT.split(squeeze(caller(_Slots(values)))))
-        if not settings.DEBUG:
-            with _FRAGMENTS_LOCK:
-                while len(_FRAGMENTS) >= FRAGMENTS_MAX:
-                    del _FRAGMENTS[next(iter(_FRAGMENTS))]
-                _FRAGMENTS[full_key] = parts  # type: ignore[assignment]
-    # parts: markup, a value's name, markup, a value's name, ..., markup
-    return Markup("".join(part if i % 2 == 0 else escape(values[part]) for i, part in enumerate(parts)))
-
-
-class _Globals(ChainMap):  # type: ignore[type-arg]
-    """A template's globals, as Jinja makes them (its own over the environment's), with ``keys()`` a plain set.
-
-    Every ``{% from ... import ... %}`` (five in the GOV.UK page template, on every page) subtracts these keys from
-    the importing context's; on a ChainMap's ``KeysView`` that is a Python loop of some 90 calls, on a set one C
-    operation. The mapping itself is Jinja's (``Environment.make_globals``), live as before."""
-
-    def keys(self) -> Any:
-        return set().union(*self.maps)
-
-
-class _GovukEnvironment(Environment):
-    def make_globals(self, d: Any) -> Any:
-        return _Globals({} if d is None else d, self.globals)
-
-
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses; called once per process."""
     global _ENVIRONMENT
@@ -271,19 +91,18 @@ def environment(**options: Any) -> Environment:
     options.setdefault("autoescape", select_autoescape())
     options.setdefault("auto_reload", settings.DEBUG)
     options.setdefault("cache_size", 800)
-    env = _GovukEnvironment(loader=loader, extensions=["jinja2.ext.i18n"], **options)
+    env = Environment(loader=loader, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext, translation.ngettext, newstyle=True
     )
     env.globals.update(
-        static=static_url,
+        static=static,
         url=url,
         get_messages=get_messages,
         get_language=translation.get_language,
         settings=settings,
-        cached=cached,
-        filled=filled,
-        page_shell=page_shell,
+        govuk_shared=govuk_shared,
+        kept=kept,
     )
     env.filters.update(
         govuk_date=govuk_date,
@@ -293,7 +112,6 @@ def environment(**options: Any) -> Environment:
         localtime=timezone.localtime,
         govuk_datetime=govuk_datetime,
     )
-    env.filters["indent"] = indent
     _ENVIRONMENT = env
     return env
 
@@ -320,6 +138,51 @@ def render_macro(macro_name: str, params: dict[str, Any] | None = None) -> Marku
     """Call one official GOV.UK macro (e.g. ``govukButton``) with its params, from Python."""
     module = shared_environment().get_template(_component_path(macro_name)).module
     return Markup(getattr(module, macro_name)(params or {}))
+
+
+# The rendering cache: an official macro's markup is a function of its params and the language alone, and the
+# macros are the costly part of a page (docs/benchmarks.md). Markup that many visitors see alike (the header and
+# footer, a day of the date picker) is rendered once per distinct call and kept (RENDERING_CACHE_ENTRIES), the
+# least recently used dropped first. Only for params without personal data: a form's answers go through
+# ``render_macro``.
+_SHARED: cachetools.LRUCache[Hashable, Markup] = cachetools.LRUCache(maxsize=max(settings.RENDERING_CACHE_ENTRIES, 1))
+_SHARED_LOCK = threading.Lock()
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, Markup):
+        return ("html", str(value))
+    return (type(value).__name__, value)
+
+
+def kept_markup(key: Hashable, render: Callable[[], str]) -> Markup:
+    """The markup ``render`` makes, from the rendering cache when it holds this key (with the language): ``key``
+    must hold everything else the markup depends on."""
+    if settings.RENDERING_CACHE_ENTRIES <= 0:  # off: to measure what it saves
+        return Markup(render())
+    full_key = (key, translation.get_language())
+    with _SHARED_LOCK:
+        found = _SHARED.get(full_key)
+    if found is None:
+        found = Markup(render())
+        with _SHARED_LOCK:
+            _SHARED[full_key] = found
+    return found
+
+
+def kept(*key: Hashable, caller: Callable[[], str]) -> Markup:
+    """``{% call kept("footer", value, ...) %}...{% endcall %}``: the block through the rendering cache, for a block
+    whose markup depends only on the key's values and the language (and URLs, fixed while the process runs)."""
+    return kept_markup(("block", *key), caller)
+
+
+def govuk_shared(macro_name: str, params: dict[str, Any]) -> Markup:
+    """``render_macro``, through the rendering cache: for markup that is the same for everyone who sees it."""
+    return kept_markup((macro_name, _frozen(params)), lambda: render_macro(macro_name, params))
 
 
 def use_shared_environment() -> None:

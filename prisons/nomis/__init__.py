@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from prisons.nomis.interface import (
     ApprovedVisitor,
+    BookingFacts,
     EventPage,
     EventType,
     LegalStatus,
@@ -61,6 +62,7 @@ get_client.cache_clear = reset_client  # type: ignore[attr-defined]
 
 __all__ = [
     "ApprovedVisitor",
+    "BookingFacts",
     "EventPage",
     "EventType",
     "LegalStatus",

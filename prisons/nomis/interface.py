@@ -120,6 +120,17 @@ class Unavailability:
 
 
 @dataclass(frozen=True)
+class BookingFacts:
+    """Everything NOMIS says about a prisoner that booking needs: what ``get_booking_facts`` answers."""
+
+    prisoner: Prisoner
+    balance: VisitBalance
+    approved: tuple[ApprovedVisitor, ...]
+    non_associations: tuple[str, ...]
+    unavailable: tuple[Unavailability, ...]
+
+
+@dataclass(frozen=True)
 class VisitToRecord:
     """A booked visit as NOMIS records it."""
 
@@ -170,6 +181,12 @@ class NomisClient(Protocol):
 
     def get_unavailable_dates(self, number: str, start: date, end: date) -> list[Unavailability]:
         """Dates from start to end (inclusive) when the prisoner cannot have visits."""
+        ...
+
+    def get_booking_facts(self, number: str, start: date, end: date) -> BookingFacts | None:
+        """The prisoner, their visit balance, approved visitors, non-associations and unavailable dates from start
+        to end, in one call (an adapter for the real APIs asks them together); None when there is no such
+        prisoner."""
         ...
 
     def record_visit(self, visit: VisitToRecord) -> str:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from performance.charts import figure_charts
+from performance.figures import complete_weeks, weekly_figures
 from prisons.models import Prison, VisitSession
 from staff.access import staff_view
 from staff.forms import (
@@ -427,11 +429,13 @@ def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
 @staff_view("view_visits")
 @require_safe
 def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
-    """The prison's figures for the last 7 days, 4 weeks or 12 weeks: bookings, requests, cancellations, attendance."""
+    """The prison's figures for the last 7 days, 4 weeks or 12 weeks: bookings, requests, cancellations, attendance;
+    then the last 12 complete weeks drawn week by week, as the public dashboard draws them (performance.charts)."""
     weeks = request.GET.get("weeks", "4")
     weeks_number = int(weeks) if weeks.isdigit() and int(weeks) in FIGURE_PERIODS else 4
     today = timezone.localdate()
     figures = performance_figures(prison=prison, first=today - timedelta(days=7 * weeks_number - 1), last=today)
+    weekly = weekly_figures(period=complete_weeks(today), prison=prison)
     channels = dict(Channel.choices)
     return render(
         request,
@@ -446,6 +450,8 @@ def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
             "periods": [
                 {"value": str(n), "text": _(label), "checked": n == weeks_number} for n, label in FIGURE_PERIODS.items()
             ],
+            "weekly": weekly,
+            "charts": figure_charts(weekly),
             "active_nav": "performance",
         },
     )

@@ -17,7 +17,7 @@ from prisons.models import BlockedDate, Prison, SessionTemplate, VisitSession
 from prisons.services import sessions_generate
 from prisons.timetable import template_runs_on
 from staff.access import staff_view
-from staff.forms import BlockForm, SessionTemplateForm
+from staff.forms import BlockForm, PrisonSettingsForm, SessionTemplateForm
 from visits.errors import BookingError
 from visits.models import ACTIVE_STATES, Visit
 from visits.services import Actor, sessions_block, sessions_unblock, visits_affected_by_block
@@ -157,3 +157,16 @@ def template_edit(request: HttpRequest, prison: Prison, template_id: int | None 
         "staff/template.html",
         {"prison": prison, "form": form, "template": template, "stranded": stranded, "active_nav": "timetable"},
     )
+
+
+@staff_view("edit_timetable")
+@require_http_methods(["GET", "HEAD", "POST"])
+def prison_settings(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """The prison's settings beside its timetable: the visits mailbox that is emailed about requests and visitors'
+    cancellations."""
+    form = PrisonSettingsForm(request.POST if request.method == "POST" else None, instance=prison)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved"))
+        return redirect("staff:timetable", prison=prison.slug)
+    return render(request, "staff/timetable-settings.html", {"prison": prison, "form": form, "active_nav": "timetable"})

@@ -258,7 +258,9 @@ def test_booking_window_over_28_is_capped_with_a_warning(tmp_path: Path, db: Non
 def test_prison_fields_follow_the_file_and_staff_fields_stay(tmp_path: Path, db: None) -> None:
     path = write(tmp_path, "GDI-goodtown.yml", prison_yaml(phone_no="0300 111 1111"))
     import_prison_folder(tmp_path, today=TODAY)
-    Prison.objects.filter(slug="goodtown").update(max_visitors=4, phone="typed by staff")
+    Prison.objects.filter(slug="goodtown").update(
+        max_visitors=4, phone="typed by staff", visits_mailbox="visits@goodtown.example"
+    )
 
     write(tmp_path, path.name, prison_yaml(phone_no="0300 222 2222", enabled=False))
     report = import_prison_folder(tmp_path, today=TODAY, update=True)
@@ -267,6 +269,7 @@ def test_prison_fields_follow_the_file_and_staff_fields_stay(tmp_path: Path, db:
     assert report.files[0].changed_fields == ["phone", "enabled"]
     prison = Prison.objects.get(slug="goodtown")
     assert (prison.phone, prison.enabled, prison.max_visitors) == ("0300 222 2222", False, 4)
+    assert prison.visits_mailbox == "visits@goodtown.example"  # set by staff: --update keeps it
 
 
 def test_templates_belong_to_staff_once_imported(tmp_path: Path, db: None) -> None:

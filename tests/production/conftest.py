@@ -7,8 +7,8 @@ that it cannot take other tests' tasks. GOV.UK Notify is the fake Notify HTTP se
 id set, so the worker sends through the real notifications-python-client); NOMIS is the stub, seeded.
 
 Every write the pages depend on goes through the stack's own commands (``Stack.manage``), never this process: the
-stack's processes keep what the booking pages worked out under generations in *their* Redis, which this process's
-writes (made under the test settings, with a local-memory cache) would not move.
+stack keeps its sessions, NOMIS facts and places taken in *its* Redis, which this process (under the test
+settings, with a local-memory cache) would not touch.
 """
 
 from __future__ import annotations

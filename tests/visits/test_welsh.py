@@ -320,6 +320,19 @@ def test_too_many_attempts_and_nomis_down_are_welsh(walk: WelshWalk, monkeypatch
     walk.assert_all_welsh()
 
 
+def test_the_booking_paused_page_is_welsh(walk: WelshWalk) -> None:
+    from staff.maintenance import booking_pause, booking_resume
+
+    walk.journey_to("prisoner")
+    rochester = Prison.objects.get(slug="rochester")
+    pause = booking_pause(prison=rochester, message="Closed.", message_cy="Ar gau.", user=None)
+    walk.check("booking paused at the prison", "GET", "/prisoner", status=(503,))
+    booking_resume(pause=pause, user=None)
+    booking_pause(prison=None, message="Closed.", message_cy="Ar gau.", user=None)
+    walk.check("booking paused nationally", "GET", "/prison", status=(503,))
+    walk.assert_all_welsh()
+
+
 @pytest.mark.parametrize(
     "path", ["/help", "/cookies", "/accessibility", "/privacy", "/prison-data-licence", "/prisons/rochester"]
 )

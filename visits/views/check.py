@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from config.govuk.pages import render_shared
+from performance.counting import journey_completed
 from prisons.nomis import NomisUnavailable
 from visits.errors import AlreadyProcessed, HoldLost, InvalidChange
 from visits.forms import SUPPORT_NEEDS
@@ -50,12 +49,11 @@ class CheckAnswersView(JourneyView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        """The answers in summary lists. The markup depends only on the answers, the hold and the prison's row, so
-        it is kept for a minute under them (``render_shared``): a refresh, or back from a change that changed
-        nothing, reuses it."""
-
-        def context() -> dict[str, object]:
-            return {
+        """The answers in summary lists."""
+        return render(
+            request,
+            "visits/check.html",
+            {
                 "answers": self.answers,
                 "prison": self.answers.prison,
                 "prisoner": self.answers.get("prisoner"),
@@ -67,13 +65,8 @@ class CheckAnswersView(JourneyView):
                 "is_request": self.answers.get("outcome") == Outcome.REQUEST,
                 "back_url": self.back_url(),
                 "support_labels": dict(SUPPORT_NEEDS),
-            }
-
-        stamp = self.answers.prison_stamp()
-        if stamp is None:
-            return render(request, "visits/check.html", context())
-        key = (stamp, json.dumps(self.answers.data, sort_keys=True), self.back_url())
-        return render_shared(request, "visits/check.html", context, key=key)
+            },
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         hold = self.answers.hold
@@ -132,6 +125,7 @@ class CheckAnswersView(JourneyView):
             return redirect(reverse("visits:choose-time") + "?change=1")  # then back here
         except AlreadyProcessed:
             visit = Visit.objects.get(pk=hold.pk)
+        journey_completed(request, prison)  # for the completion rate (performance.counting), once per journey
         request.session[CONFIRMED_KEY] = visit.id
         request.session[CONFIRMED_AT_KEY] = timezone.now().isoformat()
         self.answers.clear()

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from prisons.nomis import NomisUnavailable, get_client
+from prisons.nomis import NomisUnavailable
 from visits import ratelimit
 from visits.forms import AddAnotherVisitorForm, ContactForm, PrisonerDetailsForm, SupportForm, VisitorForm
 from visits.journey import TIME_AGAIN_KEY, VISITORS_OR_PRISONER_CHANGED, JourneyView, changing
 from visits.rules import PARTY_MESSAGES, PartyProblem, PrisonerCheck, check_prisoner, party_problems
+from visits.selectors import cached_prisoner_context
 from visits.services import hold_release
 
 NOT_MATCHED = gettext_noop("The prisoner details do not match our records. Check them and try again.")
@@ -74,10 +75,12 @@ class PrisonerView(JourneyFormView):
             and ratelimit.number_open(number)
         ):
             return render(request, "visits/too-many-attempts.html", {"prison": prison}, status=429)
-        try:
-            prisoner = get_client().get_prisoner(number)
+        first, last = prison.bookable_window(timezone.localdate())  # type: ignore[union-attr]
+        try:  # everything booking will ask of NOMIS, in one call, kept for the journey's next pages
+            facts = cached_prisoner_context(number, first=first, last=last)
         except NomisUnavailable:
             return render(request, "visits/nomis-unavailable.html", {"prison": prison}, status=503)
+        prisoner = facts.prisoner if facts else None
         check = check_prisoner(
             prisoner,
             last_name=form.cleaned_data["last_name"],

@@ -17,7 +17,7 @@ from visits.errors import BookingError
 from visits.forms import CancelForm, ChooseTimeForm, FindVisitForm
 from visits.links import manage_token, visit_for_token
 from visits.models import Visit, VisitState
-from visits.picker import Filters, open_day, picker_sections
+from visits.picker import Filters, build_picker
 from visits.selectors import cached_prisoner_context, sessions_available
 from visits.services import Actor, request_withdraw, visit_cancel, visit_change, visit_starts_at
 
@@ -161,14 +161,14 @@ def change_time(request: HttpRequest, token: str) -> HttpResponse:
         else:
             error = form.errors["session"][0]
     filters = Filters.from_query(dict(request.GET.lists()))
-    sections = picker_sections(
+    picker = build_picker(
         availability, first=first, last=last, filters=filters, exclude=[visit.session_id], error=error
     )
     return render(
         request,
         "visits/choose-time.html",
         {
-            "sections": sections,
+            "picker": picker,
             "rank": 1,
             "error": error,
             "filters": filters,
@@ -176,7 +176,6 @@ def change_time(request: HttpRequest, token: str) -> HttpResponse:
             "is_request": False,
             "reasons": (),
             "closed": visit.closed,
-            "open_day": open_day(sections, selected_day=None, error=error),
             "back_url": f"/visit/{token}",
             "action": request.path,
             "changing": visit,

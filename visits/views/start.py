@@ -6,7 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from performance.counting import journey_started
 from prisons.selectors import prisons_bookable_online
+from staff.maintenance import booking_paused, paused_response
 from visits.forms import ChoosePrisonForm
 from visits.journey import Answers, next_url
 from visits.services import hold_release
@@ -16,12 +18,16 @@ from visits.views.check import confirmation_forget
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The service start page."""
+    if (pause := booking_paused(None)) is not None:  # paused nationally: no journey to start
+        return paused_response(request, pause=pause, prison=None)
     return render(request, "visits/start.html")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def choose_prison(request: HttpRequest) -> HttpResponse:
     """Which prison are you visiting? Every prison that takes online bookings."""
+    if (pause := booking_paused(None)) is not None:
+        return paused_response(request, pause=pause, prison=None)
     prisons = prisons_bookable_online()
     answers = Answers(request)
     # "Book another visit" links here with the prison of the visit just cancelled: it is offered, not chosen.
@@ -32,11 +38,15 @@ def choose_prison(request: HttpRequest) -> HttpResponse:
         initial={"prison": answers.get("prison") or offered},
     )
     if request.method == "POST" and form.is_valid():
+        chosen = next(p for p in prisons if p.slug == form.cleaned_data["prison"])
+        if (pause := booking_paused(chosen)) is not None:  # paused at this prison: say so before the journey starts
+            return paused_response(request, pause=pause, prison=chosen)
         confirmation_forget(request)  # a new journey: the last visit booked on this browser is no longer shown
         if answers.get("prison") != form.cleaned_data["prison"]:
             if answers.hold is not None:
                 hold_release(visit=answers.hold)
             answers.clear()  # a different prison: start the journey afresh
             answers.set("prison", form.cleaned_data["prison"])
+        journey_started(request, chosen)  # counted once
         return redirect(next_url(request, "prison"))
     return render(request, "visits/choose-prison.html", {"form": form, "back_url": "/"})

@@ -9,21 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from config.govuk.jinja import url
-from config.govuk.pages import render_shared
-from config.memo import MISSING, Memo
-from prisons import generations as gen
 from prisons.models import VisitSession
 from prisons.nomis import NomisUnavailable
 from visits.errors import SessionUnavailable
 from visits.forms import AnotherTimeForm, ChooseTimeForm
 from visits.journey import HOLD_LOST_MESSAGE, JourneyView, changing
-from visits.picker import Filters, has_bookable, offered, open_day, picker_sections, sections_key
-from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Decision, Outcome, PartyMember, decide, party_problems
-from visits.selectors import PrisonerContext, cached_prisoner_context, context_generation_key, sessions_available
+from visits.picker import Filters, build_picker, offered
+from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Outcome, decide, party_problems
+from visits.selectors import PrisonerContext, cached_prisoner_context, sessions_available
 from visits.services import PrisonerDetails, hold_release, visit_reserve
 
 DROP_OUT_FOR_REFUSAL = {
@@ -31,22 +26,6 @@ DROP_OUT_FOR_REFUSAL = {
     "prisoner_no_visits": "no-visits",
     "visitor_banned_indefinitely": "visitor-banned",
 }
-
-
-# The decision for a party is a pure function of the NOMIS facts (the same context object, kept in the entry so
-# that its id cannot be reused), the party and the day: each process keeps the ones it made for a minute.
-_DECISIONS = Memo("time-step-decisions", size=2048, seconds=60)
-
-
-def _decision(context: PrisonerContext, party: tuple[PartyMember, ...], *, on: date) -> Decision:
-    key = (id(context), party, on, get_language())
-    found = _DECISIONS.get(key)
-    if found is MISSING or found[0] is not context:
-        decision = decide(
-            prisoner=context.prisoner, balance=context.balance, approved=context.approved, party=party, on=on
-        )
-        found = _DECISIONS.set(key, (context, decision))
-    return found[1]  # type: ignore[no-any-return]
 
 
 class TimeStepView(JourneyView):
@@ -59,17 +38,20 @@ class TimeStepView(JourneyView):
         self.prison = self.answers.prison
         self.first, self.last = self.prison.bookable_window(timezone.localdate())  # type: ignore[union-attr]
         number = self.answers.get("prisoner")["number"]
-        stamp = self.answers.generations_of(context_generation_key(number))
         try:
-            context = cached_prisoner_context(
-                number, first=self.first, last=self.last, generation=stamp[0] if stamp else None
-            )
+            context = cached_prisoner_context(number, first=self.first, last=self.last)
         except NomisUnavailable:
             return render(self.request, "visits/nomis-unavailable.html", {"prison": self.prison}, status=503)
         if context is None:
             return redirect("visits:drop-out", reason="released")
         self.context: PrisonerContext = context
-        self.decision = _decision(context, tuple(self.answers.party), on=self.first)
+        self.decision = decide(
+            prisoner=context.prisoner,
+            balance=context.balance,
+            approved=context.approved,
+            party=self.answers.party,
+            on=self.first,
+        )
         if self.decision.outcome == Outcome.REFUSE:
             return redirect("visits:drop-out", reason=DROP_OUT_FOR_REFUSAL[self.decision.reasons[0].code])
         return None
@@ -143,7 +125,8 @@ class ChooseTimeView(TimeStepView):
             )
         except SessionUnavailable:
             self.answers.forget("hold_visit_id")
-            return self.render_picker(1, error=_(HOLD_LOST_MESSAGE), availability=self.availability())
+            # The time went since the page was shown: the times as they are now.
+            return self.render_picker(1, error=_(HOLD_LOST_MESSAGE), availability=self.availability(refresh=True))
         # A request's first choice changed from check your answers: its other choices stay, in their order.
         kept = [p for p in self.answers.get("preferences", []) if p != session.id] if changing(self.request) else []
         self.answers.data.update(
@@ -160,18 +143,17 @@ class ChooseTimeView(TimeStepView):
             return redirect("visits:another-time")
         return self.go_next()
 
-    def availability(self) -> list[Any]:
-        """The window's sessions for this prisoner, kept by this process while nothing they depend on changes
-        (visit_reserve checks the chosen one afresh, under its lock)."""
+    def availability(self, *, refresh: bool = False) -> list[Any]:
+        """The window's sessions for this prisoner, the places taken a few seconds old at most (visit_reserve checks
+        the chosen one afresh, under its lock)."""
         return sessions_available(
             prison=self.prison,
             prisoner=self.context,
             closed=self.decision.closed,
             from_date=self.first,
             to_date=self.last,
-            generations=self.answers.generations_of(
-                gen.EVERYTHING, gen.prison_key(self.prison.pk), gen.prisoner_key(self.context.prisoner.number)
-            ),
+            shared=True,
+            refresh=refresh,
         )
 
     def held(self, rank: int) -> int | None:
@@ -182,61 +164,37 @@ class ChooseTimeView(TimeStepView):
     def render_picker(
         self, rank: int, *, error: str | None = None, availability: list[Any] | None = None
     ) -> HttpResponse:
-        """The picker. Its markup is kept for all requests with the same key (``render_shared``): the same window
-        and availability (the same list, from the memo of ``sessions_available``), filters, choices and error."""
+        """The picker: the window's days by week, the chosen times left out, the error on the first bookable day."""
         availability = availability if availability is not None else self.availability()
         filters = Filters.from_query(dict(self.request.GET.lists()))
         chosen = [self.answers.hold.session_id] if self.answers.hold else []
         chosen += self.answers.get("preferences", [])
-        exclude = chosen[: rank - 1]
         selected = chosen[rank - 1] if len(chosen) >= rank else None
-        held = self.held(rank)
-        prison = self.prison
-        is_request = self.decision.outcome == Outcome.REQUEST
-        action = url("visits:choose-time") if rank == 1 else url("visits:choose-time-rank", rank)
-        back_url = self.back_url()
-
-        def context() -> dict[str, Any] | HttpResponse:
-            sections = picker_sections(
-                availability,
-                first=self.first,
-                last=self.last,
-                filters=filters,
-                exclude=exclude,
-                selected=selected,
-                held=held,
-                error=error,
-            )
-            if not has_bookable(sections) and not filters.active and rank == 1:
-                return redirect("visits:drop-out", reason="nothing-bookable")
-            selected_day = next((a.session.date for a in availability if a.session.id == selected), None)
-            shown_open = open_day(sections, selected_day=selected_day, error=error)
-            return {
-                "sections": sections,
-                "rank": rank,
-                "error": error,
-                "filters": filters,
-                "prison": prison,
-                "is_request": is_request,
-                "closed": self.decision.closed,
-                "open_day": shown_open,
-                "picker_key": sections_key(sections, open_day=shown_open),
-                "back_url": back_url,
-                "action": action,
-            }
-
-        key = (
-            (self.first, self.last, filters, tuple(exclude), selected, held, error, rank),
-            (prison.pk, prison.name, prison.name_cy, is_request, self.decision.closed, back_url, action),
+        picker = build_picker(
+            availability,
+            first=self.first,
+            last=self.last,
+            filters=filters,
+            exclude=chosen[: rank - 1],
+            selected=selected,
+            selected_day=next((a.session.date for a in availability if a.session.id == selected), None),
+            held=self.held(rank),
+            error=error,
         )
-        return render_shared(
-            self.request,
-            "visits/choose-time.html",
-            context,
-            key=key,
-            pinned=(availability,),
-            status=200 if error is None else 400,
-        )
+        if not picker.has_bookable and not filters.active and rank == 1:
+            return redirect("visits:drop-out", reason="nothing-bookable")
+        context = {
+            "picker": picker,
+            "rank": rank,
+            "error": error,
+            "filters": filters,
+            "prison": self.prison,
+            "is_request": self.decision.outcome == Outcome.REQUEST,
+            "closed": self.decision.closed,
+            "back_url": self.back_url(),
+            "action": reverse("visits:choose-time") if rank == 1 else reverse("visits:choose-time-rank", args=[rank]),
+        }
+        return render(self.request, "visits/choose-time.html", context, status=200 if error is None else 400)
 
 
 class AnotherTimeView(TimeStepView):

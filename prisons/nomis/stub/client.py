@@ -1,7 +1,8 @@
 """``StubNomisClient``: the NOMIS interface answered from the stub's tables (``prisons.nomis.stub.models``).
 
 Every call first passes through fault injection (``faults.inject_faults``: one primary-key query), then asks one
-indexed question of the database; only a retried ``record_visit`` or ``cancel_visit`` asks a second one.
+indexed question of the database for each thing it answers (``get_booking_facts`` answers five, after one fault
+check); only a retried ``record_visit`` or ``cancel_visit`` asks a second one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from prisons.nomis.interface import (
     ApprovedVisitor,
+    BookingFacts,
     EventPage,
     EventType,
     LegalStatus,
@@ -53,6 +55,9 @@ class StubNomisClient:
 
     def get_prisoner(self, number: str) -> Prisoner | None:
         inject_faults("get_prisoner", self.rng)
+        return self._prisoner(number)
+
+    def _prisoner(self, number: str) -> Prisoner | None:
         number = normalise_number(number)
         if len(number) != PRISONER_NUMBER_LENGTH:
             return None
@@ -83,6 +88,9 @@ class StubNomisClient:
 
     def get_approved_visitors(self, number: str) -> list[ApprovedVisitor]:
         inject_faults("get_approved_visitors", self.rng)
+        return self._approved_visitors(number)
+
+    def _approved_visitors(self, number: str) -> list[ApprovedVisitor]:
         columns = ("id", "first_name", "last_name", "date_of_birth", "relationship")
         joined = tuple(f"restrictions__{column}" for column in _RESTRICTION_COLUMNS)
         rows = (
@@ -112,6 +120,9 @@ class StubNomisClient:
 
     def get_non_associations(self, number: str) -> list[str]:
         inject_faults("get_non_associations", self.rng)
+        return self._non_associations(number)
+
+    def _non_associations(self, number: str) -> list[str]:
         number = normalise_number(number)
         pairs = stub.NonAssociation.objects.filter(Q(first_id=number) | Q(second_id=number)).values_list(
             "first_id", "second_id"
@@ -120,6 +131,9 @@ class StubNomisClient:
 
     def get_visit_balance(self, number: str) -> VisitBalance:
         inject_faults("get_visit_balance", self.rng)
+        return self._visit_balance(number)
+
+    def _visit_balance(self, number: str) -> VisitBalance:
         number = normalise_number(number)
         row = (
             stub.VisitBalance.objects.filter(prisoner_id=number)
@@ -134,6 +148,9 @@ class StubNomisClient:
 
     def get_unavailable_dates(self, number: str, start: date, end: date) -> list[Unavailability]:
         inject_faults("get_unavailable_dates", self.rng)
+        return self._unavailable_dates(number, start, end)
+
+    def _unavailable_dates(self, number: str, start: date, end: date) -> list[Unavailability]:
         if end < start:
             return []
         rows = (
@@ -150,6 +167,19 @@ class StubNomisClient:
             else:
                 found.add((day, reason))
         return [Unavailability(date=day, reason=reason) for day, reason in sorted(found)]
+
+    def get_booking_facts(self, number: str, start: date, end: date) -> BookingFacts | None:
+        inject_faults("get_booking_facts", self.rng)  # one call: the faults are checked once
+        prisoner = self._prisoner(number)
+        if prisoner is None:
+            return None
+        return BookingFacts(
+            prisoner=prisoner,
+            balance=self._visit_balance(prisoner.number),
+            approved=tuple(self._approved_visitors(prisoner.number)),
+            non_associations=tuple(self._non_associations(prisoner.number)),
+            unavailable=tuple(self._unavailable_dates(prisoner.number, start, end)),
+        )
 
     def record_visit(self, visit: VisitToRecord) -> str:
         inject_faults("record_visit", self.rng)

@@ -124,14 +124,18 @@ def test_the_shared_rate_limit_keeps_each_second_within_budget(settings) -> None
 
 def test_every_template_id_setting_has_its_template_and_its_documentation() -> None:
     docs = (ROOT / "docs" / "notify-templates.md").read_text()
-    assert len(django_settings.NOTIFY_TEMPLATE_IDS) == 32
+    assert len(django_settings.NOTIFY_TEMPLATE_IDS) == 34  # 32 to visitors, 2 to prisons' mailboxes
     for name in django_settings.NOTIFY_TEMPLATE_IDS:
         subject, body = template_text(name)
         assert f"`NOTIFY_TEMPLATE_{name}`".replace(".", "_").upper() in docs.upper()
         assert f"```text\n{body}\n```" in docs, f"docs/notify-templates.md has a different text for {name}"
         if subject:
             assert f"```text\n{subject}\n```" in docs
-        assert "manage_link" in placeholders(name), f"{name} has no link to manage the visit"
+        if name.split(".")[0] in django_settings.NOTIFY_MAILBOX_MESSAGE_KINDS:
+            assert "console_link" in placeholders(name), f"{name} has no link to the staff console"
+            assert not {"prisoner", "visitors", "manage_link"} & set(placeholders(name)), name
+        else:
+            assert "manage_link" in placeholders(name), f"{name} has no link to manage the visit"
 
 
 def test_production_refuses_to_start_with_a_key_but_no_template_ids(tmp_path: Path) -> None:
@@ -140,6 +144,12 @@ def test_production_refuses_to_start_with_a_key_but_no_template_ids(tmp_path: Pa
     check = [sys.executable, "-c", "import config.settings"]
     result = subprocess.run(check, cwd=ROOT, env={**env, "NOTIFY_API_KEY": API_KEY}, capture_output=True, text=True)
     assert result.returncode != 0 and "NOTIFY_TEMPLATE_BOOKED_EMAIL_EN" in result.stderr
+    for variable in (
+        "NOTIFY_TEMPLATE_PRISON_NEW_REQUEST_EMAIL_EN",
+        "NOTIFY_TEMPLATE_PRISON_VISITOR_CANCELLED_EMAIL_EN",
+    ):
+        assert variable in result.stderr
+    assert "NOTIFY_TEMPLATE_PRISON_NEW_REQUEST_EMAIL_CY" not in result.stderr  # the mailbox is written to in English
     ids = {f"NOTIFY_TEMPLATE_{n}".replace(".", "_").upper(): v for n, v in TEMPLATE_IDS.items()}
     result = subprocess.run(check, cwd=ROOT, env={**env, "NOTIFY_API_KEY": API_KEY, **ids}, capture_output=True)
     assert result.returncode == 0, result.stderr

@@ -49,7 +49,8 @@ def assert_exactly_once(fake: FakeNotify, messages: list[OutboxMessage]) -> None
 
 
 def test_every_kind_of_message_goes_through_the_broker_to_notify(worker: Worker, fake_notify: FakeNotify) -> None:
-    prison = make_prison(name_cy="Carchar Rochester", phone="0300 060 6603")
+    mailbox = "socialvisits@rochester.example"
+    prison = make_prison(name_cy="Carchar Rochester", phone="0300 060 6603", visits_mailbox=mailbox)
     every_kind_of_message(prison)
     book(prison, timezone.localdate() + timedelta(days=14), WELSH_CONTACT)  # in Welsh
     messages = all_sent()
@@ -59,6 +60,8 @@ def test_every_kind_of_message_goes_through_the_broker_to_notify(worker: Worker,
     for kind in ("booked", "requested", "approved", "rejected", "cancelled_by_visitor", "cancelled_by_prison"):
         assert kinds[(kind, "email")] >= 1 and kinds[(kind, "sms")] >= 1, kind
     assert kinds[("changed", "email")] == kinds[("reminder", "email")] == 1
+    # The prison's mailbox: one email per request (3 made) and one for the visitor's cancellation.
+    assert kinds[("prison_new_request", "email")] == 3 and kinds[("prison_visitor_cancelled", "email")] == 1
     for notification in fake_notify.sent():
         message = next(m for m in messages if m.reference == notification["reference"])
         language = "cy" if message.recipient in (WELSH_CONTACT.email, "07700 900456") else "en"
@@ -67,6 +70,9 @@ def test_every_kind_of_message_goes_through_the_broker_to_notify(worker: Worker,
         assert notification["personalisation"] == message.personalisation
         recipient = notification.get("email_address") or notification.get("phone_number")
         assert recipient == message.recipient
+        if message.kind.startswith("prison_"):
+            assert message.recipient == mailbox and message.personalisation["console_link"] in notification["body"]
+            continue
         assert message.personalisation["manage_link"] in notification["body"]  # every message links to the visit
     rejected = next(n for n in fake_notify.sent() if n["template_name"] == "rejected.email.en")
     assert "* The visits hall is closed for repairs" in rejected["body"]
