@@ -11,8 +11,8 @@ a live hold). It prints the requests a second of each and the worker's CPU time 
 and the size of the choose-a-time HTML. It replaces Rochester's sessions and visits from today on with its own
 (docs/benchmarks.md).
 
-Two workers in turn: the embedded default's cache (local memory) and, when Redis answers at BENCH_REDIS_URL
-(redis://127.0.0.1:6379/14), production's Redis cache (sessions and the NOMIS facts read from it).
+The worker runs production's settings (DEBUG off, the cache in Redis at BENCH_REDIS_URL, redis://127.0.0.1:6379/14,
+under a key prefix of its own: sessions, the NOMIS facts and the shared reads); without Redis it says so and skips.
 
 BENCH_PAGES_BASELINE=/path/to/another/checkout also serves that tree (e.g. `git archive HEAD | tar -x -C DIR`), one
 worker at a time on the same database, so that a change is measured before and after in the same run.
@@ -24,6 +24,7 @@ import http.client
 import io
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -39,7 +40,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
@@ -52,6 +53,18 @@ WARM_UP_SECONDS = float(os.environ.get("BENCH_PAGE_WARM_UP_SECONDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_PAGE_CONNECTIONS", "8"))
 BASELINE = os.environ.get("BENCH_PAGES_BASELINE", "")
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+CACHE_PREFIX = f"visits-bench-{os.getpid()}"
+# The journeys are driven in this process with the worker's cache: their sessions and NOMIS facts in its Redis.
+WORKER_CACHE = {
+    "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
+    "CACHES": {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": BENCH_REDIS_URL,
+            "KEY_PREFIX": CACHE_PREFIX,
+        }
+    },
+}
 ROOT = Path(__file__).resolve().parent.parent
 PRISON_SLUG = "rochester"
 WINDOW_DAYS = 28
@@ -190,9 +203,14 @@ class Server:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
             "DEBUG": "0",
-            "SECRET_KEY": settings.SECRET_KEY,  # the key that signed the journeys' sessions
+            "SECRET_KEY": secrets.token_urlsafe(50),  # the sessions are in Redis, unsigned: any key reads them
+            "REDIS_URL": BENCH_REDIS_URL,
+            "CACHE_KEY_PREFIX": CACHE_PREFIX,
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SERVICE_BASE_URL": "http://127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
+            "NOTIFY_FAKE": "1",
+            "NOMIS_STUB": "1",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(tree),
             **(extra_env or {}),
@@ -339,6 +357,19 @@ def main() -> None:
     started = time.perf_counter()
     _window_prepare(today)
     stub_seed(seed=settings.NOMIS_STUB_SEED, per_prison=3, today=today)
+    if not _redis_answers(BENCH_REDIS_URL):
+        print(
+            f"pages: Redis does not answer at {BENCH_REDIS_URL} (production's cache, which the worker needs); skipped"
+        )
+        return
+    with override_settings(**WORKER_CACHE):
+        choose_cookie, check_cookie = _journeys()
+    connection.close()  # the workers have their own connections
+    print(f"set up in {time.perf_counter() - started:.1f} s: Rochester, 48 sessions over 28 days, two journeys")
+    _serve_and_measure(choose_cookie, check_cookie)
+
+
+def _journeys() -> tuple[str, str]:
     choose_cookie = _journey(
         ("A1001AA", "Ryan", "Walker", date(1988, 4, 12)),
         [("Sophie", "Walker", date(1990, 7, 3)), ("Lily", "Walker", date(2017, 9, 25))],
@@ -349,8 +380,10 @@ def main() -> None:
         [("Fatima", "Hussain", date(1977, 8, 9)), ("Mia", "Hussain", date(2019, 4, 4))],
         to_check=True,
     )
-    connection.close()  # the workers have their own connections
-    print(f"set up in {time.perf_counter() - started:.1f} s: Rochester, 48 sessions over 28 days, two journeys")
+    return choose_cookie, check_cookie
+
+
+def _serve_and_measure(choose_cookie: str, check_cookie: str) -> None:
     pages = [
         Page("bare", "/bench/bare", "", "ok"),
         Page("choose-time", "/choose-time", choose_cookie, "Choose a time"),
@@ -372,15 +405,10 @@ def main() -> None:
                 "`apt-get install wrk` for figures comparable with docs/benchmarks.md)"
             )
             load = _python_load  # type: ignore[assignment]
+        # Production's settings: sessions, the NOMIS facts and the shared reads in Redis.
         runs: list[tuple[str, Path, dict[str, str] | None]] = [("this tree", ROOT, None)]
         if (baseline := _baseline_tree()) is not None:
             runs.insert(0, (f"baseline {baseline}", baseline, None))
-        # Production's cache: sessions and the NOMIS facts in Redis (when Redis answers).
-        if _redis_answers(BENCH_REDIS_URL):
-            prefix = f"visits-bench-{os.getpid()}"
-            runs.append(
-                ("this tree, Redis cache (REDIS_URL)", ROOT, {"REDIS_URL": BENCH_REDIS_URL, "CACHE_KEY_PREFIX": prefix})
-            )
         for label, tree, extra_env in runs:
             results = _measure(tree, pages, load, extra_env)
             bare, choose, check = (results[name] for name in ("bare", "choose-time", "check"))
