@@ -152,7 +152,7 @@ class Picker:
 
     @property
     def first_bookable(self) -> date | None:
-        return next((day.date for week in self.weeks for day in week.days if day.bookable), None)
+        return _first_bookable(self.weeks)
 
     def days_html(self) -> Markup:
         """The weeks and their days, as the official macros render them (``visits/picker-days.html``), through the
@@ -210,6 +210,9 @@ def build_picker(
     one."""
     weeks = build_weeks(availability, first=first, last=last, filters=filters, exclude=exclude, held=held)
     offered_ids = {o.session.id for week in weeks for day in week.days for o in day.options}
-    picker = Picker(weeks, selected if selected in offered_ids else None, error, None)
-    shown_open = selected_day if selected_day is not None else (picker.first_bookable if error else None)
-    return Picker(weeks, picker.selected, error, shown_open)
+    shown_open = selected_day if selected_day is not None else (_first_bookable(weeks) if error else None)
+    return Picker(weeks, selected if selected in offered_ids else None, error, shown_open)
+
+
+def _first_bookable(weeks: list[Week]) -> date | None:
+    return next((day.date for week in weeks for day in week.days if day.bookable), None)
