@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 MOBILE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -24,6 +25,17 @@ def refuse_csp_violations(page: Any) -> list[str]:
 def page(browser: Any) -> Iterator[Any]:
     """A phone-sized page with JavaScript on; nothing on it may break the Content Security Policy."""
     context = browser.new_context(viewport=MOBILE)
+    page = context.new_page()
+    blocked = refuse_csp_violations(page)
+    yield page
+    context.close()
+    assert blocked == [], blocked
+
+
+@pytest.fixture
+def desktop(browser: Any) -> Iterator[Any]:
+    """A desktop-sized page with JavaScript on (the staff console's); nothing on it may break the CSP."""
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     blocked = refuse_csp_violations(page)
     yield page

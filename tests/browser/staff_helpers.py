@@ -21,7 +21,6 @@ from tests.browser.conftest import MOBILE, axe_violations
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("SAVE_SCREENSHOTS") == "1" else "test-results/screenshots")
 RESULTS = ROOT / "test-results"
-DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "a-long-staff-test-password"
 
 

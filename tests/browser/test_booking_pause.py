@@ -6,7 +6,6 @@ saved as ``booking-paused-staff*.png`` and ``booking-paused-public*.png`` (docs/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,10 +14,9 @@ from prisons.models import Prison
 from staff.management.commands.sync_roles import sync_roles
 from staff.models import BookingPause
 from staff.roles import VISITS_ADMIN
-from tests.browser.conftest import MOBILE, axe_violations, refuse_csp_violations
+from tests.browser.conftest import DESKTOP, MOBILE, axe_violations
 from tests.browser.journey_helpers import choose_prison
 from tests.browser.staff_helpers import (
-    DESKTOP,
     SCREENSHOTS,
     assert_errors,
     banner,
@@ -32,16 +30,6 @@ from tests.browser.staff_helpers import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def desktop(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    blocked = refuse_csp_violations(page)
-    yield page
-    context.close()
-    assert blocked == [], blocked
 
 
 def look_at_both_sizes(page: Any, shot: str | None = None) -> None:

@@ -4,7 +4,6 @@ at 1280 and 375 px; screenshots ``staff-mailbox-settings*.png`` (docs/screenshot
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,24 +11,13 @@ import pytest
 from prisons.models import Prison
 from staff.management.commands.sync_roles import sync_roles
 from staff.roles import VISITS_ADMIN
-from tests.browser.conftest import refuse_csp_violations
 from tests.browser.journey_helpers import DAVE, visit_made_with_client
-from tests.browser.staff_helpers import DESKTOP, assert_errors, banner, go, h1, make_staff, press, sign_in
+from tests.browser.staff_helpers import assert_errors, banner, go, h1, make_staff, press, sign_in
 from tests.browser.test_booking_pause import look_at_both_sizes
 from visits.models import MessageKind, OutboxMessage, VisitState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MAILBOX = "socialvisits.rochester@justice.gov.uk"
-
-
-@pytest.fixture
-def desktop(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    blocked = refuse_csp_violations(page)
-    yield page
-    context.close()
-    assert blocked == [], blocked
 
 
 def test_a_mailbox_set_in_the_console_gets_one_email_per_request(

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import MOBILE, axe_violations, refuse_csp_violations
-from tests.browser.staff_helpers import DESKTOP
+from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, refuse_csp_violations
 from tests.performance.conftest import seed_twelve_weeks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

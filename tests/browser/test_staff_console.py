@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, time, timedelta
 from io import StringIO
 from pathlib import Path
@@ -26,9 +25,7 @@ from prisons.nomis.stub.seed import stub_seed
 from prisons.services import sessions_generate
 from staff.management.commands.sync_roles import sync_roles
 from staff.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
-from tests.browser.conftest import refuse_csp_violations
 from tests.browser.staff_helpers import (
-    DESKTOP,
     PASSWORD,
     RESULTS,
     SCREENSHOTS,
@@ -81,17 +78,6 @@ def console(tmp_path: Path, prison_data_dir: Path) -> Prison:
     sessions_generate(today=today, prisons=[rochester])
     sync_roles()
     return rochester
-
-
-@pytest.fixture
-def desktop(browser: Any) -> Iterator[Any]:
-    """A desktop-sized page with JavaScript on."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    blocked = refuse_csp_violations(page)
-    yield page
-    context.close()
-    assert blocked == [], blocked
 
 
 def a_session(prison: Prison) -> VisitSession:

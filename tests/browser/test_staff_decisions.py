@@ -3,7 +3,6 @@ the approved list, a visitor's cancellation until it is marked seen, the lockout
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
@@ -18,8 +17,7 @@ from prisons.nomis.stub.seed import stub_seed
 from prisons.services import sessions_generate
 from staff.management.commands.sync_roles import sync_roles
 from staff.roles import VISITS_TEAM
-from tests.browser.conftest import refuse_csp_violations
-from tests.browser.staff_helpers import DESKTOP, banner, go, h1, look, make_staff, press, sign_in
+from tests.browser.staff_helpers import banner, go, h1, look, make_staff, press, sign_in
 from tests.factories import details, make_prisoner
 from visits.rules import PartyMember
 from visits.services import Actor, ContactDetails, visit_book, visit_cancel, visit_request, visit_reserve
@@ -36,16 +34,6 @@ def rochester(tmp_path: Path, prison_data_dir: Path) -> Prison:
     sessions_generate(today=timezone.localdate(), prisons=[prison])
     sync_roles()
     return prison
-
-
-@pytest.fixture
-def desktop(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    blocked = refuse_csp_violations(page)
-    yield page
-    context.close()
-    assert blocked == [], blocked
 
 
 def hold(prison: Prison, party: list[PartyMember], contacts: list[int | None], days: int = 6) -> Any:
