@@ -33,7 +33,7 @@ from scripts.prod_local import ROOT, Stack
 from staff.roles import VISITS_TEAM
 from tests.browser import journey_helpers as public
 from tests.browser import staff_helpers as staff
-from tests.browser.conftest import MOBILE
+from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.journey_helpers import DAVE, RYAN, SOPHIE
 from tests.production.conftest import CALLBACK_TOKEN
 from tests.visits.notify.conftest import wait_until
@@ -97,7 +97,7 @@ def phone(browser: Any, responses: Responses) -> Iterator[Any]:
 @pytest.fixture
 def desk(browser: Any, responses: Responses) -> Iterator[Any]:
     """A staff member's desktop, where downloads are kept."""
-    context = responses.watch(browser.new_context(viewport=staff.DESKTOP, accept_downloads=True))
+    context = responses.watch(browser.new_context(viewport=DESKTOP, accept_downloads=True))
     yield context
     context.close()
     assert responses.blocked == [], responses.blocked
