@@ -372,6 +372,8 @@ NOTIFY_MESSAGE_KINDS = (
     "cancelled_by_prison",
     "changed",
     "reminder",
+    "waiting_joined",  # visits.waiting_list: on a session's waiting list, with the link to leave it
+    "place_offered",  # visits.waiting_list: a place held for them for 30 minutes, with the link to book it
 )
 NOTIFY_TEMPLATE_IDS = {
     f"{kind}.{channel}.{language}": os.environ.get(f"NOTIFY_TEMPLATE_{kind}_{channel}_{language}".upper(), "")
@@ -396,6 +398,7 @@ if NOTIFY_API_KEY and not DEBUG:
 CELERY_BEAT_SCHEDULE.update(
     {
         "send-stuck-messages": {"task": "visits.tasks.sweep_outbox", "schedule": 60.0},
+        "offer-waiting-places": {"task": "visits.tasks.sweep_waiting_lists", "schedule": 60.0},
         # Hourly in the daytime, so a missed run catches up and no text arrives in the night.
         "queue-visit-reminders": {"task": "visits.tasks.queue_reminders", "schedule": crontab(minute=10, hour="9-20")},
     }

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
 from visits.models import (
+    LIVE_WAITING_STATES,
     PLACE_TAKING_STATES,
     EventType,
     Visit,
@@ -20,6 +21,7 @@ from visits.models import (
     VisitFlag,
     Visitor,
     VisitState,
+    WaitingListEntry,
     ended_by_the_visitor,
 )
 from visits.rules import request_answered_in_time
@@ -51,6 +53,15 @@ def sessions_with_counts(*, prison: Prison, day: date) -> list[VisitSession]:
             closed_taken=Count("visits", filter=live & Q(visits__closed=True)),
         )
         .order_by("start_time")
+    )
+
+
+def waiting_lists_on(*, prison: Prison, day: date) -> list[WaitingListEntry]:
+    """The people still on the day's sessions' waiting lists, in the order they joined (one query)."""
+    return list(
+        WaitingListEntry.objects.filter(prison=prison, session__date=day, state__in=LIVE_WAITING_STATES)
+        .select_related("offer")
+        .order_by("session_id", "joined_at", "id")
     )
 
 

@@ -268,6 +268,21 @@ class ContactForm(GovukForm):
         return cleaned
 
 
+class WaitingListForm(ContactForm):
+    """How should we tell you if a place comes up? (the contact question, for a session's waiting list)"""
+
+    updates = forms.MultipleChoiceField(
+        label=_("How should we tell you if a place comes up?"),
+        help_text=_("Select all that apply."),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("email", _("Email")), ("sms", _("Text message"))],
+        error_messages={
+            "required": _("Select how you want to be told if a place comes up"),
+            "invalid_choice": _("Select how you want to be told if a place comes up"),
+        },
+    )
+
+
 class CancelForm(GovukForm):
     """Why are you cancelling this visit?"""
 

@@ -29,6 +29,8 @@ from visits.rules import PartyMember, party_problems
 from visits.selectors import bookable_prison
 
 SESSION_KEY = "booking"
+# The sessions whose waiting lists this journey has joined (visits.views.waiting): the picker says so.
+WAITING_LISTS_KEY = "waiting_lists"
 HOLD_LOST_MESSAGE = gettext_noop("Your visit time is no longer available. Select a new time.")
 # Why the time must be chosen again after an earlier answer changed (kept in the answers until it is shown).
 TIME_AGAIN_KEY = "time_again_because"

@@ -21,6 +21,7 @@ from visits.models import (
     VisitFlag,
     Visitor,
     VisitState,
+    WaitingListEntry,
 )
 from visits.services import Actor, RejectionReason, request_reject
 
@@ -70,6 +71,7 @@ def visits_anonymise(*, today: date | None = None, batch: int = 500) -> int:
     that cannot be anonymised is logged (by id) and passed over, and never stops the others."""
     cutoff = retention_cutoff(today)
     Session.objects.filter(expire_date__lt=timezone.now()).delete()  # journey answers left in expired sessions
+    waiting_lists_remove(today=today)
     done = 0
     passed_over: set[int] = set()
     while True:
@@ -125,3 +127,16 @@ def _anonymise(ids: list[int]) -> None:
         reference__in=[f"outbox-{pk}" for pk in outbox.values_list("id", flat=True)]
     ).delete()
     outbox.update(recipient="", personalisation={})
+
+
+def waiting_lists_remove(*, today: date | None = None) -> int:
+    """Delete the waiting lists of sessions that have passed, with their messages: their names, contact details and
+    party have no use once the session has gone (the places they were offered are visits, kept as visits are)."""
+    today = today or timezone.localdate()
+    entries = WaitingListEntry.objects.filter(session__date__lt=today)
+    references = [
+        f"outbox-{pk}" for pk in OutboxMessage.objects.filter(waiting__in=entries).values_list("id", flat=True)
+    ]
+    FakeNotifyMessage.objects.filter(reference__in=references).delete()
+    removed, _ = entries.delete()
+    return removed

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_noop
 from prisons.models import Prison, VisitSession
 
 HOLD_MINUTES = 10
+# How long a place offered from a session's waiting list is kept for the person it was offered to.
+OFFER_MINUTES = 30
 
 
 class VisitState(models.TextChoices):
@@ -284,6 +286,9 @@ class MessageKind(models.TextChoices):
     CANCELLED_BY_PRISON = "cancelled_by_prison", "Visit cancelled by the prison"
     CHANGED = "changed", "Visit changed"
     REMINDER = "reminder", "Reminder"
+    # From a session's waiting list (WaitingListEntry): joining it, and a place offered.
+    WAITING_JOINED = "waiting_joined", "On the waiting list"
+    PLACE_OFFERED = "place_offered", "A place has come up"
     # To the prison's visits mailbox (Prison.visits_mailbox), never the visitor: settings.NOTIFY_MAILBOX_MESSAGE_KINDS
     PRISON_NEW_REQUEST = "prison_new_request", "New request (to the prison's mailbox)"
     PRISON_VISITOR_CANCELLED = "prison_visitor_cancelled", "Visitor's cancellation (to the prison's mailbox)"
@@ -302,9 +307,13 @@ class MessageStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """A message to send, written in the same transaction as the change that causes it."""
+    """A message to send, written in the same transaction as the change that causes it: about a visit, or to
+    someone on a session's waiting list."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="messages")
+    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    waiting = models.ForeignKey(
+        "WaitingListEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     kind = models.CharField(max_length=24, choices=MessageKind.choices)
     channel = models.CharField(max_length=5, choices=MessageChannel.choices)
     recipient = models.CharField(max_length=254)
@@ -324,6 +333,11 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit__isnull=False) | Q(waiting__isnull=False), name="outbox_message_is_about_something"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
@@ -393,3 +407,75 @@ class JourneyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prison_id} {self.day}: {self.completed} of {self.started}"
+
+
+class WaitingState(models.TextChoices):
+    WAITING = "waiting", gettext_noop("Waiting")
+    OFFERED = "offered", gettext_noop("Place offered")  # a place held for them for OFFER_MINUTES
+    BOOKED = "booked", gettext_noop("Booked")  # the offered place became their visit (booked or requested)
+    LAPSED = "lapsed", gettext_noop("Offer not taken")  # the offer ran out, and went to the next person
+    LEFT = "left", gettext_noop("Left the list")
+    ENDED = "ended", gettext_noop("List ended")  # the session can no longer be booked, or could not take them
+
+
+# The entries still on a list: waiting for a place, or holding one offered to them.
+LIVE_WAITING_STATES = (WaitingState.WAITING, WaitingState.OFFERED)
+
+
+class WaitingListEntry(models.Model):
+    """Someone waiting for a place in a full session, for one prisoner and party (visits.waiting_list). Places are
+    offered in the order people joined, one at a time; an offer is a hold (``offer``) kept for OFFER_MINUTES."""
+
+    prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(VisitSession, on_delete=models.CASCADE, related_name="waiting_list")
+    closed = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=WaitingState.choices, default=WaitingState.WAITING)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer = models.OneToOneField(Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="offered_to")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=40, blank=True)
+
+    prisoner_number = models.CharField(max_length=7)
+    prisoner_first_name = models.CharField(max_length=100)
+    prisoner_last_name = models.CharField(max_length=100)
+    prisoner_date_of_birth = models.DateField(null=True, blank=True)
+    prisoner_location = models.CharField(max_length=40, blank=True)
+    # The party as the journey had it: [{"first_name", "last_name", "date_of_birth"}], the lead visitor first, and
+    # the approved-list contact each matched; the support they asked for; the prisoner's non-associations then.
+    party = models.JSONField(default=list)
+    visitor_contact_ids = models.JSONField(default=list, blank=True)
+    support = models.JSONField(default=dict, blank=True)
+    non_associations = models.JSONField(default=list, blank=True)
+
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    wants_email = models.BooleanField(default=True)
+    wants_sms = models.BooleanField(default=False)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+
+    class Meta:
+        ordering = ["session", "joined_at", "id"]
+        verbose_name_plural = "waiting list entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "prisoner_number"],
+                condition=Q(state__in=["waiting", "offered"]),
+                name="one_live_waiting_entry_per_prisoner_per_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="offered") | Q(offer__isnull=False), name="offered_entry_has_its_hold"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "joined_at"], condition=Q(state="waiting"), name="waiting_in_order"),
+            models.Index(fields=["state"], condition=Q(state__in=["waiting", "offered"]), name="waiting_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prisoner_number} waiting for session {self.session_id}"
+
+    @property
+    def lead_visitor(self) -> str:
+        lead = self.party[0] if self.party else {}
+        return f"{lead.get('first_name', '')} {lead.get('last_name', '')}".strip()

@@ -255,7 +255,7 @@ def message_send(*, message_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    message = OutboxMessage.objects.select_related("visit").get(pk=message_id)
+    message = OutboxMessage.objects.select_related("visit", "waiting").get(pk=message_id)
     gateway = get_gateway()
     try:
         # A try before this one may have reached Notify without its answer reaching us (a timeout, a worker killed
@@ -287,7 +287,9 @@ def message_send(*, message_id: int) -> str:
 
 def _message_language(message: OutboxMessage) -> str:
     """The visitor's language; a prison's mailbox is written to in English."""
-    return "en" if message.kind in MAILBOX_KINDS else message.visit.language
+    if message.kind in MAILBOX_KINDS:
+        return "en"
+    return message.visit.language if message.visit_id else message.waiting.language  # type: ignore[union-attr]
 
 
 def _record_sent(message: OutboxMessage, notify_id: str) -> None:
@@ -309,9 +311,10 @@ def message_fail(*, message: OutboxMessage, error: str, notify_status: str = "",
     rows = OutboxMessage.objects.filter(pk=message.pk).exclude(status=MessageStatus.FAILED)
     if not rows.filter(only_if or Q()).update(**fields):
         return False
-    if message.kind in MAILBOX_KINDS:
+    if message.kind in MAILBOX_KINDS or message.visit_id is None:
         # Not a flag on the visit: its visitor has had their own messages, and a flag asks staff to contact them.
-        logger.warning("Message %s to the prison's visits mailbox failed: %s", message.pk, error)
+        # A waiting-list message has no visit to flag: the place offered goes to the next person when it lapses.
+        logger.warning("Message %s (%s) failed: %s", message.pk, message.kind, error)
         return True
     visit = Visit.objects.get(pk=message.visit_id)
     what = "email to" if message.channel == MessageChannel.EMAIL else "text message to"

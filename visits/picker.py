@@ -53,6 +53,7 @@ class Day:
     date: date
     options: tuple[SessionAvailability, ...]  # bookable sessions that pass the filters
     why_not: str  # when nothing is bookable: why, in a few words
+    full: tuple[SessionAvailability, ...] = ()  # fully booked sessions that pass the filters: their waiting lists
 
     @property
     def bookable(self) -> bool:
@@ -73,9 +74,11 @@ def build_weeks(
     filters: Filters,
     exclude: Iterable[int] = (),
     held: int | None = None,
+    waiting_lists: bool = False,
 ) -> list[Week]:
     """Every day from first to last, grouped into weeks starting on Monday, each with the sessions on offer.
-    ``held``: the session the visitor holds, offered again (the prisoner's own visit there is the hold itself)."""
+    ``held``: the session the visitor holds, offered again (the prisoner's own visit there is the hold itself).
+    ``waiting_lists``: each day also lists its fully booked sessions, whose waiting lists can be joined."""
     excluded = set(exclude)
     by_day: dict[date, list[SessionAvailability]] = {}
     for item in availability:
@@ -92,7 +95,8 @@ def build_weeks(
                 items = [i for i in items if filters.keeps_time(i.session.start_time)]
             options = tuple(i for i in items if offered(i, held) and i.session.id not in excluded)
             why = "" if options else _why_not(items, filters)
-            weeks.setdefault(day - timedelta(days=day.weekday()), []).append(Day(day, options, why))
+            full = tuple(i for i in items if i.unbookable == Unbookable.FULL) if waiting_lists else ()
+            weeks.setdefault(day - timedelta(days=day.weekday()), []).append(Day(day, options, why, full))
         day += one_day
     return [Week(start, tuple(days)) for start, days in weeks.items()]
 
@@ -145,10 +149,16 @@ class Picker:
     selected: int | None
     error: str | None
     open_day: date | None
+    joined: frozenset[int] = frozenset()  # the sessions whose waiting lists this journey has joined
 
     @property
     def has_bookable(self) -> bool:
         return any(day.bookable for week in self.weeks for day in week.days)
+
+    @property
+    def has_full(self) -> bool:
+        """Whether any day shows a fully booked session whose waiting list can be joined."""
+        return any(day.full for week in self.weeks for day in week.days)
 
     @property
     def first_bookable(self) -> date | None:
@@ -168,6 +178,7 @@ class Picker:
                             day.date,
                             day.why_not,
                             tuple((o.session.id, o.session.start_time, o.session.end_time) for o in day.options),
+                            tuple((f.session.id, f.session.start_time, f.session.end_time) for f in day.full),
                         )
                         for day in week.days
                     ),
@@ -177,6 +188,7 @@ class Picker:
             self.selected,
             self.error,
             self.open_day,
+            tuple(sorted(self.joined)),
         )
         return kept_markup(key, self._render_days)
 
@@ -190,7 +202,7 @@ class Picker:
             )
 
         template = shared_environment().get_template("visits/picker-days.html")
-        return template.render(weeks=self.weeks, radios=radios, open_day=self.open_day)
+        return template.render(weeks=self.weeks, radios=radios, open_day=self.open_day, joined=self.joined)
 
 
 def build_picker(
@@ -204,14 +216,18 @@ def build_picker(
     selected_day: date | None = None,
     held: int | None = None,
     error: str | None = None,
+    waiting_lists: bool = False,
+    joined: Iterable[int] = (),
 ) -> Picker:
     """The picker's weeks from first to last. The error, if any, is shown on the first bookable day, whose first
     radio the error summary links to; the day shown open is the chosen time's, or with an error the first bookable
     one."""
-    weeks = build_weeks(availability, first=first, last=last, filters=filters, exclude=exclude, held=held)
+    weeks = build_weeks(
+        availability, first=first, last=last, filters=filters, exclude=exclude, held=held, waiting_lists=waiting_lists
+    )
     offered_ids = {o.session.id for week in weeks for day in week.days for o in day.options}
     shown_open = selected_day if selected_day is not None else (_first_bookable(weeks) if error else None)
-    return Picker(weeks, selected if selected in offered_ids else None, error, shown_open)
+    return Picker(weeks, selected if selected in offered_ids else None, error, shown_open, frozenset(joined))
 
 
 def _first_bookable(weeks: list[Week]) -> date | None:

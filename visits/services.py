@@ -38,6 +38,8 @@ from visits.models import (
     Visitor,
     VisitPreference,
     VisitState,
+    WaitingListEntry,
+    WaitingState,
 )
 from visits.notifications import queue_mailbox_message, queue_messages
 from visits.rules import MAX_PREFERENCES, PartyMember, can_lead_a_visit
@@ -104,6 +106,21 @@ def _needs_nomis_sync(visit: Visit) -> None:
 
     # robust: with the broker down the booking stands and the beat job pushes the visit later.
     transaction.on_commit(push, robust=True)
+
+
+def place_may_have_freed(session_id: int) -> None:
+    """A place in this session may have come free: once the caller's transaction commits, offer it to the session's
+    waiting list (visits.waiting_list; a task, and with the broker down the minute's sweep). Nothing is queued when
+    nobody is waiting."""
+    if not WaitingListEntry.objects.filter(session_id=session_id, state=WaitingState.WAITING).exists():
+        return
+
+    def offer() -> None:
+        from visits.tasks import offer_waiting_places  # visits.tasks imports this module
+
+        offer_waiting_places.delay(session_id)
+
+    transaction.on_commit(offer, robust=True)
 
 
 def new_reference() -> str:
@@ -411,6 +428,7 @@ def visit_cancel(*, visit: Visit, reason: str, actor: Actor, now: datetime | Non
         )
     if actor.label == "visitor":  # staff know of their own cancellations
         queue_mailbox_message(visit, MessageKind.PRISON_VISITOR_CANCELLED)
+    place_may_have_freed(visit.session_id)
     return visit
 
 
@@ -434,6 +452,7 @@ def request_withdraw(*, visit: Visit, actor: Actor | None = None, reason: str = 
     visit.state = VisitState.WITHDRAWN
     visit.save(update_fields=["state", "updated_at"])
     _record(visit, EventType.WITHDRAWN, actor, reason=reason)
+    place_may_have_freed(visit.session_id)
     return visit
 
 
@@ -501,6 +520,7 @@ def visit_change(
     )
     queue_messages(visit, "changed", previous_session=old)
     _needs_nomis_sync(visit)
+    place_may_have_freed(old.id)
     return visit
 
 
@@ -538,6 +558,8 @@ def request_approve(
     _record(visit, EventType.APPROVED, actor, data={"session_id": session.id})
     queue_messages(visit, "approved")
     _needs_nomis_sync(visit)
+    if old.id != session.id:  # approved into another of its times: the first one's place is free
+        place_may_have_freed(old.id)
     return visit
 
 
@@ -597,6 +619,7 @@ def request_reject(
         other_reason=other_reason,
         message=message,
     )
+    place_may_have_freed(visit.session_id)
     return visit
 
 
@@ -667,15 +690,19 @@ def visit_record_attendance(*, visit: Visit, attended: bool, actor: Actor, now: 
 
 
 @transaction.atomic
-def hold_release(*, visit: Visit, actor: Actor | None = None) -> None:
-    """Let a hold go before it runs out: the visitor changed an answer the hold depended on."""
+def hold_release(
+    *, visit: Visit, actor: Actor | None = None, reason: str = "Released: the visitor changed an answer"
+) -> None:
+    """Let a hold go before it runs out: the visitor changed an answer the hold depended on (or left the waiting
+    list whose offer it was)."""
     locked = (
         Visit.objects.select_for_update(of=("self",)).filter(pk=visit.pk, state=VisitState.RESERVED).order_by().first()
     )
     if locked is not None:
         locked.state = VisitState.EXPIRED
         locked.save(update_fields=["state", "updated_at"])
-        _record(locked, EventType.EXPIRED, actor or Actor.visitor(), reason="Released: the visitor changed an answer")
+        _record(locked, EventType.EXPIRED, actor or Actor.visitor(), reason=reason)
+        place_may_have_freed(locked.session_id)
 
 
 @transaction.atomic

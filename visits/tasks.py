@@ -1,4 +1,5 @@
-"""Celery tasks for notifications: thin, taking ids, safe to run twice (see visits.notifications)."""
+"""Celery tasks for notifications and the waiting lists: thin, taking ids, safe to run twice (see visits.notifications
+and visits.waiting_list)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from visits import notifications
+from visits import notifications, waiting_list
 from visits.notify import NotifyTemporaryError, NotifyUnavailable
 
 
@@ -43,3 +44,15 @@ def sweep_outbox() -> dict[str, int]:
 def queue_reminders() -> int:
     """Write the reminders due today, each once; runs hourly in the daytime."""
     return notifications.reminders_queue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def offer_waiting_places(session_id: int) -> int:
+    """Offer a session's free places to its waiting list, after a change that may have freed one."""
+    return len(waiting_list.waiting_list_offer(session_id=session_id))
+
+
+@shared_task(ignore_result=True)
+def sweep_waiting_lists() -> int:
+    """Offer places freed without a change to say so, close lapsed offers, end lists; runs every minute."""
+    return waiting_list.waiting_lists_sweep()

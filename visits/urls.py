@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from visits.views import check, details, dropout, manage, start, time
+from visits.views import check, details, dropout, manage, start, time, waiting
 
 app_name = "visits"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("check", check.CheckAnswersView.as_view(), name="check"),
     path("confirmation", check.confirmation, name="confirmation"),
     path("cannot-book/<slug:reason>", dropout.drop_out, name="drop-out"),
+    # A fully booked session's waiting list: joined from the picker, then the links in its messages.
+    path("waiting-list/join/<int:session_id>", waiting.JoinWaitingListView.as_view(), name="waiting-join"),
+    path("waiting-list/<str:token>", waiting.offer, name="waiting-offer"),
+    path("waiting-list/<str:token>/leave", waiting.leave, name="waiting-leave"),
     # Managing a visit.
     path("manage", manage.find_visit, name="find-visit"),
     path("visit-ended", manage.visit_ended, name="visit-ended"),

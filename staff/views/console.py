@@ -41,6 +41,7 @@ from staff.selectors import (
     visitor_cancellations,
     visits_on,
     visits_unsynced,
+    waiting_lists_on,
 )
 from visits.errors import BookingError
 from visits.lifecycle import retention_cutoff
@@ -127,6 +128,7 @@ def visits_by_date(request: HttpRequest, prison: Prison) -> HttpResponse:
     sessions = sessions_with_counts(prison=prison, day=day)
     visits = visits_on(prison=prison, day=day)
     by_session = {s.id: [v for v in visits if v.session_id == s.id] for s in sessions}
+    waiting = waiting_lists_on(prison=prison, day=day)
     return render(
         request,
         "staff/visits.html",
@@ -135,6 +137,7 @@ def visits_by_date(request: HttpRequest, prison: Prison) -> HttpResponse:
             "day": day,
             "sessions": sessions,
             "by_session": by_session,
+            "waiting": {s.id: [e for e in waiting if e.session_id == s.id] for s in sessions},
             "previous": day - timedelta(days=1),
             "next": day + timedelta(days=1),
             "active_nav": "visits",

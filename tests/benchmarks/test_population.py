@@ -34,7 +34,7 @@ def test_cpu_by_page_adds_up_each_page_and_skips_cut_lines() -> None:
 
 def test_tree_cpu_seconds_counts_this_process_and_ignores_gone_ones() -> None:
     mine = tree_cpu_seconds([os.getpid()])
-    sum(n * n for n in range(200_000))  # some CPU
+    sum(n * n for n in range(3_000_000))  # some CPU: well over the clock tick (10 ms) the count moves by
     assert tree_cpu_seconds([os.getpid()]) > mine > 0
     assert tree_cpu_seconds([2**22 + 12345]) == 0  # no such process
 

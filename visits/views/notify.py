@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -92,7 +92,9 @@ def fake_outbox(request: HttpRequest) -> HttpResponse:
     shown = FakeNotifyMessage.objects.all()
     if user.is_authenticated and not user.is_superuser:
         covered = (
-            OutboxMessage.objects.filter(visit__prison__staff_access__user=user)
+            OutboxMessage.objects.filter(
+                Q(visit__prison__staff_access__user=user) | Q(waiting__prison__staff_access__user=user)
+            )
             .annotate(notify_reference=Concat(Value("outbox-"), Cast("pk", CharField())))
             .values("notify_reference")
         )

@@ -15,7 +15,7 @@ from prisons.models import VisitSession
 from prisons.nomis import NomisUnavailable
 from visits.errors import SessionUnavailable
 from visits.forms import AnotherTimeForm, ChooseTimeForm
-from visits.journey import HOLD_LOST_MESSAGE, JourneyView, changing
+from visits.journey import HOLD_LOST_MESSAGE, WAITING_LISTS_KEY, JourneyView, changing
 from visits.picker import Filters, build_picker, offered
 from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Outcome, decide, party_problems
 from visits.selectors import PrisonerContext, cached_prisoner_context, sessions_available
@@ -180,8 +180,10 @@ class ChooseTimeView(TimeStepView):
             selected_day=next((a.session.date for a in availability if a.session.id == selected), None),
             held=self.held(rank),
             error=error,
+            waiting_lists=rank == 1,
+            joined=self.answers.get(WAITING_LISTS_KEY, []),
         )
-        if not picker.has_bookable and not filters.active and rank == 1:
+        if not picker.has_bookable and not picker.has_full and not filters.active and rank == 1:
             return redirect("visits:drop-out", reason="nothing-bookable")
         context = {
             "picker": picker,

@@ -25,6 +25,7 @@ from visits.notify import (
     render,
     template_text,
 )
+from visits.waiting_list import MESSAGE_KINDS as WAITING_LIST_KINDS
 
 VALUES = {
     "reference": "bc-df-gh-jk",
@@ -124,7 +125,7 @@ def test_the_shared_rate_limit_keeps_each_second_within_budget(settings) -> None
 
 def test_every_template_id_setting_has_its_template_and_its_documentation() -> None:
     docs = (ROOT / "docs" / "notify-templates.md").read_text()
-    assert len(django_settings.NOTIFY_TEMPLATE_IDS) == 34  # 32 to visitors, 2 to prisons' mailboxes
+    assert len(django_settings.NOTIFY_TEMPLATE_IDS) == 42  # 32 about visits, 8 for waiting lists, 2 to mailboxes
     for name in django_settings.NOTIFY_TEMPLATE_IDS:
         subject, body = template_text(name)
         assert f"`NOTIFY_TEMPLATE_{name}`".replace(".", "_").upper() in docs.upper()
@@ -134,6 +135,8 @@ def test_every_template_id_setting_has_its_template_and_its_documentation() -> N
         if name.split(".")[0] in django_settings.NOTIFY_MAILBOX_MESSAGE_KINDS:
             assert "console_link" in placeholders(name), f"{name} has no link to the staff console"
             assert not {"prisoner", "visitors", "manage_link"} & set(placeholders(name)), name
+        elif name.split(".")[0] in WAITING_LIST_KINDS:
+            assert {"leave_link", "offer_link"} & set(placeholders(name)), f"{name} has no link for its waiting list"
         else:
             assert "manage_link" in placeholders(name), f"{name} has no link to manage the visit"
 

@@ -101,9 +101,12 @@ def test_every_kind_of_message_renders_from_its_template(  # type: ignore[no-unt
 
 
 def notifications_kinds() -> list[str]:
+    """The kinds of message about a visit (a waiting list's own are in tests/visits/test_waiting_list.py)."""
     from django.conf import settings
 
-    return list(settings.NOTIFY_MESSAGE_KINDS)
+    from visits.waiting_list import MESSAGE_KINDS
+
+    return [kind for kind in settings.NOTIFY_MESSAGE_KINDS if kind not in MESSAGE_KINDS]
 
 
 def test_welsh_messages_have_welsh_dates_names_and_reasons(prison, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
