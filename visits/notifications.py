@@ -36,6 +36,7 @@ from visits.models import (
     VisitEvent,
     VisitFlag,
     VisitState,
+    WaitingListEntry,
 )
 from visits.notify import NotifyRejected, NotifyTemporaryError, NotifyUnavailable, get_gateway, template_name
 
@@ -157,14 +158,21 @@ def is_uk_mobile(number: str) -> bool:
     return len(digits) == 10 and digits.startswith("7")
 
 
+def message_recipients(whom: Visit | WaitingListEntry) -> list[tuple[str, str]]:
+    """Where a visit's (or a waiting-list entry's) messages go: (channel, address), as they chose, texts only to UK
+    mobiles."""
+    recipients = []
+    if whom.contact_email and whom.wants_email:
+        recipients.append((MessageChannel.EMAIL, whom.contact_email))
+    if whom.contact_phone and whom.wants_sms and is_uk_mobile(whom.contact_phone):
+        recipients.append((MessageChannel.SMS, whom.contact_phone))
+    return recipients
+
+
 def queue_messages(visit: Visit, kind: str, **extra: Any) -> list[OutboxMessage]:
     """Write the messages for this change to the outbox: email and/or SMS, as the visitor asked. They are sent
     once the caller's transaction commits."""
-    recipients = []
-    if visit.contact_email and visit.wants_email:
-        recipients.append((MessageChannel.EMAIL, visit.contact_email))
-    if visit.contact_phone and visit.wants_sms and is_uk_mobile(visit.contact_phone):
-        recipients.append((MessageChannel.SMS, visit.contact_phone))
+    recipients = message_recipients(visit)
     if not recipients:
         return []
     values = personalisation(visit, kind, **extra)

@@ -33,7 +33,6 @@ from visits.models import (
     LIVE_WAITING_STATES,
     OFFER_MINUTES,
     Channel,
-    MessageChannel,
     OutboxMessage,
     Visit,
     VisitState,
@@ -106,17 +105,12 @@ def _personalisation(entry: WaitingListEntry, kind: str) -> dict[str, Any]:
 
 def _queue(entry: WaitingListEntry, kind: str) -> list[OutboxMessage]:
     """Write the message to the outbox, by the channels they chose; sent once the transaction commits."""
-    from visits.notifications import is_uk_mobile, messages_enqueue
+    from visits.notifications import message_recipients, messages_enqueue
 
-    recipients = []
-    if entry.contact_email and entry.wants_email:
-        recipients.append((MessageChannel.EMAIL, entry.contact_email))
-    if entry.contact_phone and entry.wants_sms and is_uk_mobile(entry.contact_phone):
-        recipients.append((MessageChannel.SMS, entry.contact_phone))
     values = _personalisation(entry, kind)
     messages = OutboxMessage.objects.bulk_create(
         OutboxMessage(waiting=entry, kind=kind, channel=channel, recipient=recipient, personalisation=values)
-        for channel, recipient in recipients
+        for channel, recipient in message_recipients(entry)
     )
     ids = [m.pk for m in messages]
     transaction.on_commit(lambda: messages_enqueue(ids))

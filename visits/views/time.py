@@ -56,6 +56,18 @@ class TimeStepView(JourneyView):
             return redirect("visits:drop-out", reason=DROP_OUT_FOR_REFUSAL[self.decision.reasons[0].code])
         return None
 
+    def prisoner_details(self) -> PrisonerDetails:
+        """The prisoner as a visit records them: the number and date of birth given, the rest as NOMIS has it."""
+        answered = self.answers.get("prisoner")
+        prisoner = self.context.prisoner
+        return PrisonerDetails(
+            answered["number"],
+            prisoner.first_name,
+            prisoner.last_name,
+            date.fromisoformat(answered["date_of_birth"]),
+            prisoner.location,
+        )
+
 
 class ChooseTimeView(TimeStepView):
     """Choose a time: the accordion date picker. Choosing holds the session for 10 minutes."""
@@ -107,19 +119,12 @@ class ChooseTimeView(TimeStepView):
             return self.render_picker(1, error=message, availability=availability)
         if previous is not None:
             hold_release(visit=previous)
-        prisoner = self.answers.get("prisoner")
         try:
             visit = visit_reserve(
                 session=session,
                 closed=self.decision.closed,
                 party=self.answers.party,
-                prisoner=PrisonerDetails(
-                    prisoner["number"],
-                    self.context.prisoner.first_name,
-                    self.context.prisoner.last_name,
-                    date.fromisoformat(prisoner["date_of_birth"]),
-                    self.context.prisoner.location,
-                ),
+                prisoner=self.prisoner_details(),
                 non_associations=self.context.non_associations,
                 visitor_contact_ids=self.decision.matches,
             )

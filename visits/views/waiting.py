@@ -4,7 +4,6 @@ and leave it (visits.waiting_list does the writing)."""
 from __future__ import annotations
 
 import contextlib
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from visits.models import WaitingListEntry, WaitingState
 from visits.notifications import describe_session
 from visits.rules import Outcome, PartyMember, decide
 from visits.selectors import Unbookable, prisoner_context
-from visits.services import ContactDetails, PrisonerDetails
+from visits.services import ContactDetails
 from visits.views.time import DROP_OUT_FOR_REFUSAL, ChooseTimeView
 from visits.waiting_list import (
     entry_for_token,
@@ -69,18 +68,11 @@ class JoinWaitingListView(ChooseTimeView):
         if not form.is_valid():
             return self.render_form(form, session)
         updates = form.cleaned_data["updates"]
-        prisoner = self.answers.get("prisoner")
         try:
             waiting_list_join(
                 session=session,
                 closed=self.decision.closed,
-                prisoner=PrisonerDetails(
-                    prisoner["number"],
-                    self.context.prisoner.first_name,
-                    self.context.prisoner.last_name,
-                    date.fromisoformat(prisoner["date_of_birth"]),
-                    self.context.prisoner.location,
-                ),
+                prisoner=self.prisoner_details(),
                 party=self.answers.party,
                 visitor_contact_ids=self.decision.matches,
                 support=self.answers.get("support"),
