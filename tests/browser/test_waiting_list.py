@@ -1,6 +1,7 @@
 """The waiting list in a real Chromium. Ryan Walker's visitor finds a time fully booked and joins its waiting list
 (after the form's error); two more people join after her. A booked visitor cancels: the first place goes to her, the
-fake Notify has her message, she follows its link and books the place. Another cancels: the place goes to the next
+fake Notify has her message, she follows its link and books the place. The visits team see the list on the day's
+visits page. Another cancels: the place goes to the next
 person, who lets the 30 minutes lapse, so the third person is offered it, and leaves the list by the link instead.
 axe finds nothing on any page at 375 and 1280 px; screenshots ``waiting-list-*.png`` (docs/screenshots/ with
 SAVE_SCREENSHOTS=1).
@@ -16,6 +17,8 @@ import pytest
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
+from staff.management.commands.sync_roles import sync_roles
+from staff.roles import BOOKING_CLERK
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations
 from tests.browser.journey_helpers import (
     RYAN,
@@ -28,6 +31,7 @@ from tests.browser.journey_helpers import (
     path,
     press_button,
 )
+from tests.browser.staff_helpers import go, make_staff, sign_in
 from tests.factories import MARY, details, make_prisoner
 from visits.models import FakeNotifyMessage, Visit, VisitState, WaitingListEntry, WaitingState
 from visits.services import Actor, ContactDetails, visit_book, visit_cancel, visit_reserve
@@ -58,7 +62,7 @@ def link_in_latest_offer(recipient: str) -> str:
 
 
 def test_join_get_the_offer_book_it_and_the_next_offer_after_a_lapse(
-    live_server: Any, page: Any, rochester: Prison
+    live_server: Any, page: Any, desktop: Any, rochester: Prison
 ) -> None:
     base = live_server.url
     journey_to_time(page, base, RYAN, SOPHIE)
@@ -93,6 +97,18 @@ def test_join_get_the_offer_book_it_and_the_next_offer_after_a_lapse(
             party=[MARY],
             contact=ContactDetails(email=email),
         )
+
+    # The visits team see the list, in order, on the session's day.
+    sync_roles()
+    make_staff("clerk", BOOKING_CLERK, rochester)
+    sign_in(desktop, base, "clerk")
+    go(desktop, f"{base}/staff/rochester/visits?date={session.date.isoformat()}")
+    table = desktop.locator("table", has_text="Waiting list (3)")
+    assert (
+        table.locator("tbody tr").count() == 3
+        and "Ryan Walker (A1001AA)" in table.locator("tbody tr").first.inner_text()
+    )
+    look_at_both_sizes(desktop, "waiting-list-staff")
 
     # A family cancels: the place is offered to her, the first to join, and the fake Notify has the message.
     visit_cancel(visit=booked[0], reason="Someone is ill", actor=Actor.visitor())
