@@ -314,8 +314,8 @@ NOMIS_FACTS_CACHE_SECONDS = int(os.environ.get("NOMIS_FACTS_CACHE_SECONDS", "600
 # (about 3 KB each). 0: off, every page renders every macro (to measure what it saves).
 RENDERING_CACHE_ENTRIES = int(os.environ.get("RENDERING_CACHE_ENTRIES", "4096"))
 # Shared reads (visits.selectors): how long the public journey reuses what every visitor to a prison reads alike,
-# its row and its sessions and places taken, so that the visitors looking at once ask the database once; holding
-# a time and booking check afresh. 0: every page asks.
+# its row and its sessions, places taken and whose visits take them, so that the visitors looking at once ask the
+# database once; holding a time and booking check afresh. 0: every page asks.
 SHARED_READS_SECONDS = int(os.environ.get("SHARED_READS_SECONDS", "5"))
 # The maintenance switch (staff/maintenance.py, docs/maintenance.md): BOOKING_PAUSED=1 pauses online booking at every
 # prison whatever the database says, with BOOKING_PAUSED_MESSAGE on the "service unavailable" page. Pauses made in the

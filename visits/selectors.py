@@ -112,15 +112,20 @@ def _live(queryset: QuerySet[Visit], now: datetime) -> QuerySet[Visit]:
     return queryset.filter(state__in=ACTIVE_STATES).exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
 
 
-def _sessions_and_places_taken(
-    prison: Prison, from_date: date, to_date: date, closed: bool, now: datetime
-) -> tuple[list[VisitSession], dict[int, int]]:
-    """The window's sessions (not removed), in order, and the places taken in each by open or closed visits."""
-    sessions = list(
+def _window_sessions(prison: Prison, from_date: date, to_date: date) -> list[VisitSession]:
+    """The window's sessions (not removed), in order."""
+    return list(
         VisitSession.objects.filter(prison=prison, date__range=(from_date, to_date), removed=False).order_by(
             "date", "start_time"
         )
     )
+
+
+def _sessions_and_places_taken(
+    prison: Prison, from_date: date, to_date: date, closed: bool, now: datetime
+) -> tuple[list[VisitSession], dict[int, int]]:
+    """The window's sessions (not removed), in order, and the places taken in each by open or closed visits."""
+    sessions = _window_sessions(prison, from_date, to_date)
     if not sessions:
         return [], {}
     taken = (
@@ -133,21 +138,51 @@ def _sessions_and_places_taken(
     return sessions, dict(taken)
 
 
-def _shared_sessions_and_places_taken(
-    prison: Prison, from_date: date, to_date: date, closed: bool, now: datetime, *, refresh: bool = False
-) -> tuple[list[VisitSession], dict[int, int]]:
-    """``_sessions_and_places_taken``, the same for every visitor to the prison: a shared read, kept in the cache for
+@dataclass(frozen=True)
+class SharedWindow:
+    """A prison's window as every visitor to it reads it alike: its sessions (not removed), in order, the places
+    taken in each by open and by closed visits, and the sessions in which each prisoner has a visit that stands."""
+
+    sessions: list[VisitSession]
+    taken: dict[bool, dict[int, int]]  # closed or not: session id -> places taken
+    prisoners_sessions: dict[str, tuple[int, ...]]  # prisoner number -> their sessions among these
+
+
+def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) -> SharedWindow:
+    """The window's sessions and every visit that stands in them: two queries."""
+    sessions = _window_sessions(prison, from_date, to_date)
+    taken: dict[bool, Counter[int]] = {False: Counter(), True: Counter()}
+    prisoners_sessions: defaultdict[str, list[int]] = defaultdict(list)
+    if sessions:
+        visits = (
+            _live(Visit.objects.filter(session__in=[s.id for s in sessions]), now)
+            .values_list("session_id", "closed", "prisoner_number", "state")
+            .order_by()
+        )
+        for session_id, closed, prisoner_number, state in visits:
+            if state in PLACE_TAKING_STATES:
+                taken[closed][session_id] += 1
+            prisoners_sessions[prisoner_number].append(session_id)
+    return SharedWindow(
+        sessions,
+        {closed: dict(counts) for closed, counts in taken.items()},
+        {number: tuple(ids) for number, ids in prisoners_sessions.items()},
+    )
+
+
+def _shared_window(
+    prison: Prison, from_date: date, to_date: date, now: datetime, *, refresh: bool = False
+) -> SharedWindow:
+    """``_window_read``, the same for every visitor to the prison: a shared read, kept in the cache for
     ``SHARED_READS_SECONDS`` (a few seconds), so that the visitors looking at a prison's times at once ask the
-    database once. A place shown free may have gone meanwhile: holding it checks again, under its lock, and the
-    visitor who found it gone is shown the times read afresh (``refresh``), kept for the next ones."""
-    seconds = settings.SHARED_READS_SECONDS
-    if seconds <= 0:
-        return _sessions_and_places_taken(prison, from_date, to_date, closed, now)
-    key = f"places-taken:{prison.pk}:{from_date.isoformat()}:{to_date.isoformat()}:{int(closed)}"
+    database once. A place shown free (or a session not yet shown as the prisoner's own) may have gone meanwhile:
+    holding it checks again, under its lock, and the visitor who found it gone is shown the times read afresh
+    (``refresh``), kept for the next ones."""
+    key = f"shared-window:{prison.pk}:{from_date.isoformat()}:{to_date.isoformat()}"
     found = None if refresh else cache.get(key)
     if found is None:
-        found = _sessions_and_places_taken(prison, from_date, to_date, closed, now)
-        cache.set(key, found, seconds)
+        found = _window_read(prison, from_date, to_date, now)
+        cache.set(key, found, settings.SHARED_READS_SECONDS)
     return found  # type: ignore[no-any-return]
 
 
@@ -163,27 +198,37 @@ def sessions_available(
     refresh: bool = False,
 ) -> list[SessionAvailability]:
     """Every session from ``from_date`` to ``to_date``, bookable or not and why not, for this prisoner and a visit
-    that is open or closed. At most four queries, whatever the window or the history. ``shared``: the sessions and
-    places taken may be a few seconds old (``_shared_sessions_and_places_taken``, read afresh with ``refresh``), for
-    the public date picker."""
+    that is open or closed. At most four queries, whatever the window or the history. ``shared``: the sessions, the
+    places taken and (unless the prisoner has a weekly limit, counted afresh over whole weeks) the prisoner's own
+    visits among them may be a few seconds old (``_shared_window``, read afresh with ``refresh``): for the public
+    date picker, where every visitor to a prison reads them alike."""
     now = now or timezone.now()
-    if shared:
-        sessions, places_taken = _shared_sessions_and_places_taken(
-            prison, from_date, to_date, closed, now, refresh=refresh
-        )
+    allowance = check_allowance(prisoner.prisoner, prisoner.balance)
+    window = None
+    if shared and settings.SHARED_READS_SECONDS > 0:
+        window = _shared_window(prison, from_date, to_date, now, refresh=refresh)
+        sessions, places_taken = window.sessions, window.taken[closed]
     else:
         sessions, places_taken = _sessions_and_places_taken(prison, from_date, to_date, closed, now)
     if not sessions:
         return []
     taken = Counter(places_taken)
-    # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
-    week_start = from_date - timedelta(days=from_date.weekday())
-    week_end = to_date + timedelta(days=6 - to_date.weekday())
-    own = list(
-        _live(Visit.objects, now)
-        .filter(prisoner_number=prisoner.prisoner.number, session__date__range=(week_start, week_end))
-        .values_list("session_id", "session__date")
-    )
+    if window is not None and allowance.weekly_limit is None:
+        # Only whether the prisoner already has a visit in one of these sessions matters: the shared read says.
+        own_sessions = set(window.prisoners_sessions.get(prisoner.prisoner.number, ()))
+        per_week: Counter[date] = Counter()
+    else:
+        # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
+        week_start = from_date - timedelta(days=from_date.weekday())
+        week_end = to_date + timedelta(days=6 - to_date.weekday())
+        own = list(
+            _live(Visit.objects, now)
+            .filter(prisoner_number=prisoner.prisoner.number, session__date__range=(week_start, week_end))
+            .values_list("session_id", "session__date")
+            .order_by()
+        )
+        own_sessions = {session_id for session_id, _ in own}
+        per_week = Counter(day - timedelta(days=day.weekday()) for _, day in own)
     conflict_days: set[date] = set()
     if prisoner.non_associations:
         visits = Visit.objects.filter(session__prison=prison, session__date__range=(from_date, to_date))
@@ -191,12 +236,10 @@ def sessions_available(
             _live(visits, now)
             .filter(prisoner_number__in=prisoner.non_associations)
             .values_list("session__date", flat=True)
+            .order_by()
             .distinct()
         )
-    own_sessions = {session_id for session_id, _ in own}
-    per_week: Counter[date] = Counter(day - timedelta(days=day.weekday()) for _, day in own)
 
-    allowance = check_allowance(prisoner.prisoner, prisoner.balance)
     results = []
     for session in sessions:
         capacity = session.closed_capacity if closed else session.open_capacity

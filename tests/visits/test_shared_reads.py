@@ -1,11 +1,12 @@
-"""Shared reads: the public journey reuses what every visitor to a prison reads alike (its row, its sessions and
-places taken) for a few seconds (SHARED_READS_SECONDS), so the visitors looking at once ask the database once. A
-time shown free that has gone meanwhile is never booked: choosing it shows the times as they are now, and those
-are what the next visitors see."""
+"""Shared reads: the public journey reuses what every visitor to a prison reads alike (its row, its sessions, the
+places taken and whose visits take them) for a few seconds (SHARED_READS_SECONDS), so the visitors looking at once
+ask the database once. A time shown free that has gone meanwhile (full, or taken by the same prisoner's visit) is
+never booked: choosing it shows the times as they are now, and those are what the next visitors see. A remand
+prisoner's own visits are read afresh: their weekly limit counts whole weeks."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -15,8 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
-from tests.visits.journey_support import first_radio_value, journey_to
+from tests.factories import details, make_prisoner
+from tests.visits.journey_support import PRISONER, add_visitor, expect_redirect, first_radio_value, journey_to
 from visits.models import Visit, VisitState
+from visits.rules import PartyMember
+from visits.services import ContactDetails, visit_book, visit_reserve
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 GONE = "Your visit time is no longer available. Select a new time."
@@ -33,14 +37,81 @@ def at_the_picker() -> tuple[Client, str]:
     return client, client.get("/choose-time").content.decode()
 
 
+def booked_for(session: VisitSession, number: str) -> Visit:
+    """A visit booked for this prisoner by someone else (another visitor, a clerk)."""
+    prisoner = details(make_prisoner(number))
+    party = [PartyMember("Ann", "Other", date(1980, 1, 1))]
+    visit = visit_reserve(session=session, prisoner=prisoner, party=party, closed=False)
+    return visit_book(visit=visit, contact=ContactDetails(email="other@example.com"))
+
+
 def test_a_second_visitor_reads_the_prison_and_its_places_from_the_cache() -> None:
     at_the_picker()  # the first visitor's view reads them and keeps them
     second = Client()
     journey_to(second, "choose-time")
     with CaptureQueriesContext(connection) as queries:
         assert second.get("/choose-time").status_code == 200
-    sqls = [q["sql"] for q in queries.captured_queries]
-    assert len(sqls) == 1 and '"visits_visit"."prisoner_number" =' in sqls[0], sqls  # only the prisoner's own visits
+    # the prison, the sessions, the places taken and the prisoner's own visits among them: all from the shared read
+    assert queries.captured_queries == []
+
+
+def test_a_visit_made_meanwhile_for_the_same_prisoner_is_never_held_twice() -> None:
+    client, page = at_the_picker()
+    session_id = int(first_radio_value(page))
+    booked_for(VisitSession.objects.get(pk=session_id), PRISONER["number"])  # by another visitor, since
+    assert f'value="{session_id}"' in client.get("/choose-time").content.decode()  # still shown: kept
+    response = client.post("/choose-time", {"session": session_id})
+    assert response.status_code == 400
+    again = response.content.decode()
+    assert GONE in again and f'value="{session_id}"' not in again and "Already booked" in again
+    assert Visit.objects.filter(session_id=session_id, prisoner_number=PRISONER["number"]).count() == 1
+    _, next_visitor = at_the_picker()
+    assert f'value="{session_id}"' not in next_visitor  # the next visitor for him sees it as his already
+
+
+def test_the_prisoners_own_visits_kept_lapse_after_a_few_seconds() -> None:
+    client, page = at_the_picker()
+    session_id = int(first_radio_value(page))
+    booked_for(VisitSession.objects.get(pk=session_id), PRISONER["number"])
+    with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
+        later = client.get("/choose-time").content.decode()
+    assert f'value="{session_id}"' not in later and "Already booked" in later
+
+
+def test_another_prisoners_visit_is_not_shown_as_this_prisoners_own() -> None:
+    client, page = at_the_picker()
+    session_id = int(first_radio_value(page))
+    booked_for(VisitSession.objects.get(pk=session_id), "B7777BB")
+    with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
+        later = client.get("/choose-time").content.decode()
+    assert f'value="{session_id}"' in later and "Already booked" not in later
+
+
+def test_a_remand_prisoners_own_visits_are_read_afresh_for_the_weekly_limit() -> None:
+    remand = Client()
+    expect_redirect(remand.post("/prison", {"prison": "rochester"}), "/prisoner")
+    born = {"date_of_birth-day": "29", "date_of_birth-month": "3", "date_of_birth-year": "2001"}
+    expect_redirect(
+        remand.post("/prisoner", {"first_name": "Jamie", "last_name": "Turner", "number": "A1009AA", **born}),
+        "/visitors",
+    )
+    add_visitor(remand, "Lauren", "Turner", date(2002, 11, 11))
+    expect_redirect(remand.post("/visitors", {"add_another": "no"}), "/support")
+    expect_redirect(remand.post("/support", {"needs": [], "details": ""}), "/choose-time")
+    first = remand.get("/choose-time").content.decode()  # reads the prison's window and keeps it
+    assert "Weekly visit limit reached" not in first
+    session = VisitSession.objects.get(pk=int(first_radio_value(first)))
+    same_week = VisitSession.objects.filter(
+        prison=session.prison,
+        removed=False,
+        date__range=(session.date - timedelta(days=session.date.weekday()), session.date + timedelta(days=6)),
+    ).order_by("date", "start_time")
+    for other in list(same_week)[:3]:  # the cap is 3 a week
+        booked_for(other, "A1009AA")
+    with CaptureQueriesContext(connection) as queries:
+        page = remand.get("/choose-time").content.decode()  # within the few seconds the window is kept
+    assert len(queries.captured_queries) == 1, queries.captured_queries  # his own visits, over whole weeks
+    assert "Weekly visit limit reached" in page
 
 
 def test_a_prison_taken_offline_stops_the_journey_once_its_row_lapses() -> None:
