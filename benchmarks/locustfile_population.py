@@ -39,6 +39,7 @@ HOLD_LOST = "Your visit time is no longer available"
 TAKEN_FROM_LIST = "Select a visit time from the list"  # the form's answer to a time no longer offered
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RADIO = re.compile(r'name="session" type="radio" value="(\d+)"')
+WAITING_LIST = 'href="/waiting-list/join/'  # a fully booked time's "Tell me if a place comes up"
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
 MAX_CHOICES = 6  # times a visitor tries before giving up
 
@@ -248,13 +249,15 @@ class Visitor(HttpUser):
                 return "no times left"
             offered = RADIO.findall(html)
             if not offered:
+                if WAITING_LIST in html:  # every time is full: the picker offers their waiting lists
+                    return "every time full: offered the waiting list"
                 raise JourneyError("the picker offers no time")
             tries += 1
             if tries > MAX_CHOICES:
                 return "gave up"
             self.think()
             response = self.post("/choose-time", {"session": self.rng.choice(offered)}, html)
-            if response.status_code == 400 and RADIO.search(response.text):
+            if response.status_code == 400 and (RADIO.search(response.text) or WAITING_LIST in response.text):
                 # The time went while the visitor looked at it: the picker again, with the message why.
                 why = "no longer available" if HOLD_LOST in response.text else "not in the list"
                 if TAKEN_FROM_LIST in response.text:

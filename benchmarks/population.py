@@ -164,6 +164,20 @@ def load_average() -> str:
     return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
+def machine_pace(rounds: int = 3) -> float:
+    """CPU ms of one fixed pure-Python workload (the best of ``rounds``): the same work on every run, so that a
+    slower machine (another tenant on the host, a lower clock) shows beside the figures measured on it. This
+    machine's figure moves by half from one hour to the next; compare CPU figures only between runs of like pace."""
+    best = math.inf
+    for _ in range(rounds):
+        started = time.process_time()
+        rows = [{"id": n, "name": f"visitor {n}", "day": n % 28} for n in range(20_000)]
+        rows.sort(key=lambda row: (row["day"], -row["id"]))
+        "".join(f"<li>{row['name']}</li>" for row in rows)
+        best = min(best, (time.process_time() - started) * 1000)
+    return best
+
+
 # The database's backends, sampled while a run lasts ------------------------------------------------------------
 
 
@@ -521,6 +535,7 @@ class Run:
     bookings: int
     problems: list[str]
     profile: str = ""
+    pace: tuple[float, float] = (0.0, 0.0)  # machine_pace() just before and just after the run
 
 
 def _run(
@@ -737,6 +752,9 @@ def _surge_check(prison: Any, since: Any) -> dict[str, int]:
     return {"sessions": len(rows), "overbooked sessions": over, "places taken": taken_total, "booked": booked}
 
 
+WAITING = "every time full: offered the waiting list"  # an outcome of locustfile_population.py
+
+
 def _surge_report(run: Run, check: dict[str, int]) -> None:
     results = run.results
     errors = sum(n for statuses in results["statuses"].values() for status, n in statuses.items() if int(status) >= 500)
@@ -751,8 +769,9 @@ def _surge_report(run: Run, check: dict[str, int]) -> None:
     print(f"  server errors (5xx): {errors} (must be 0); failed journeys: {results['outcomes'].get('failed', 0)}")
     print(f"  booked: {results['outcomes'].get('booked', 0)} (in the database: {check['booked']})")
     print(
-        f"  the {losers} without a booking: {results['outcomes'].get('no times left', 0)} shown that no time is left "
-        f"(the nothing-bookable page), {results['outcomes'].get('gave up', 0)} gave up after several tries; "
+        f"  the {losers} without a booking: {results['outcomes'].get(WAITING, 0)} shown every time full with its "
+        f"waiting list, {results['outcomes'].get('no times left', 0)} shown that no time is left (the "
+        f"nothing-bookable page), {results['outcomes'].get('gave up', 0)} gave up after several tries; "
         f"times were taken from under {shown_again} choices, each answered with other times "
         "(the picker again, with its message)"
     )
@@ -790,6 +809,7 @@ def main() -> None:
             since = timezone.now()
             if mode in FIRST_VIEW_MODES:
                 off = FIRST_VIEW_MODES[mode]
+                before = machine_pace()
                 run = _run(
                     f"first views of the date picker, {FIRST_VIEW_CONNECTIONS} connections"
                     + (f", {off[0]} off ({off[1]}={off[2]})" if off else ""),
@@ -801,6 +821,7 @@ def main() -> None:
                     first_views=FIRST_VIEW_CONNECTIONS,
                     env_extra={off[1]: off[2]} if off else {},
                 )
+                run.pace = (before, machine_pace())
                 runs[mode] = run
                 _first_views_report(run)
             elif mode == "population":
@@ -870,7 +891,8 @@ def _first_views_report(run: Run) -> None:
     kb = results["wire"].get("GET /choose-time", 0) / 1024 / max(len(latencies), 1)
     print(
         f"\n{run.label}: {len(latencies)} first views (outcomes {dict(results['outcomes'])}); load average "
-        f"{min(loads):.1f} to {max(loads):.1f} (mean {sum(loads) / len(loads):.1f}) while it ran"
+        f"{min(loads):.1f} to {max(loads):.1f} (mean {sum(loads) / len(loads):.1f}) while it ran; machine pace "
+        f"{run.pace[0]:.0f} ms before, {run.pace[1]:.0f} ms after (a fixed workload's CPU: lower is faster)"
     )
     for failure in results["failures"][:5]:
         print(f"  failed: {failure}")

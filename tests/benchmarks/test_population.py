@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from benchmarks.population import _range, cpu_by_page, percentile, tree_cpu_seconds
+from benchmarks.population import _range, cpu_by_page, machine_pace, percentile, tree_cpu_seconds
 
 
 def test_percentile_interpolates_between_the_nearest_ranks() -> None:
@@ -41,3 +41,8 @@ def test_tree_cpu_seconds_counts_this_process_and_ignores_gone_ones() -> None:
 
 def test_think_time_ranges() -> None:
     assert _range("2-6") == (2.0, 6.0) and _range("3") == (3.0, 3.0) and _range("0.5-1") == (0.5, 1.0)
+
+
+def test_machine_pace_is_the_cpu_of_real_work() -> None:
+    pace = machine_pace(rounds=2)
+    assert 1 < pace < 10_000  # milliseconds: 20,000 rows built, sorted and joined
