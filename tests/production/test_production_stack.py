@@ -3,7 +3,9 @@ processes (scripts/prod_local.py's ``Stack``, see conftest.py), driven by Chromi
 
 A visitor books a visit and its confirmation reaches the fake Notify server through the worker, whose link opens
 the visit; another's journey becomes a request, which a visits team member approves (the approval reaches Notify
-too) before printing the day's visit sheet and downloading its CSV. axe checks every page; no response is an error
+too) before printing the day's visit sheet and downloading its CSV. A time fills up and a visitor joins its
+waiting list; a cancellation frees a place, the worker offers it to her by the fake Notify, and she books it from
+the offer's link. axe checks every page; no response is an error
 unless the test asks for one; every static file a page uses (with the fonts its stylesheets use and the icons)
 has a hashed name, is cached for good and is served compressed; and the services' logs show nothing went wrong.
 """
@@ -28,17 +30,19 @@ import brotli
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from prisons.models import Prison
+from prisons.models import Prison, VisitSession
 from scripts.prod_local import ROOT, Stack
 from staff.roles import VISITS_TEAM
 from tests.browser import journey_helpers as public
 from tests.browser import staff_helpers as staff
 from tests.browser.conftest import DESKTOP, MOBILE
-from tests.browser.journey_helpers import DAVE, RYAN, SOPHIE
+from tests.browser.journey_helpers import DANIEL, DAVE, RYAN, SOPHIE
+from tests.factories import MARY, details, make_prisoner
 from tests.production.conftest import CALLBACK_TOKEN
 from tests.visits.notify.conftest import wait_until
 from tests.visits.notify.fake_notify import FakeNotify
-from visits.models import MessageStatus, OutboxMessage, Visit, VisitState
+from visits.models import MessageStatus, OutboxMessage, Visit, VisitState, WaitingListEntry, WaitingState
+from visits.services import ContactDetails, visit_book, visit_reserve
 
 pytestmark = [
     pytest.mark.postgres,
@@ -276,6 +280,75 @@ def test_a_visit_booked_a_request_approved_and_the_day_printed(
     # The one error asked for: approving before Dave was decided on, answered with the form's GOV.UK error (400).
     assert responses.errors(expected=[(400, f"/staff/rochester/requests/{request.reference}")]) == []
     assert responses.assets(), "the browser loaded no static files"
+
+
+def booked_for_daniel(session: VisitSession) -> Visit:
+    """A visit to another prisoner at Rochester (Daniel Hughes, in the stub's NOMIS), booked by phone."""
+    daniel = make_prisoner(DANIEL.number, first_name=DANIEL.first_name, last_name=DANIEL.last_name)
+    hold = visit_reserve(session=session, prisoner=details(daniel), party=[MARY], closed=False)
+    return visit_book(visit=hold, contact=ContactDetails(email="emma@example.com"))
+
+
+def test_a_full_time_s_waiting_list_offered_a_freed_place_by_the_worker(
+    service: Stack, fake_notify: FakeNotify, phone: Any, desk: Any, responses: Responses
+) -> None:
+    base = service.url
+    page = phone.new_page()
+    public.journey_to_time(page, base, RYAN, SOPHIE)
+    first = int(page.locator("details.app-picker__day input[name=session]").first.get_attribute("value"))
+    session = VisitSession.objects.get(pk=first)
+    session.open_capacity = 1
+    session.save(update_fields=["open_capacity"])
+    booked = booked_for_daniel(session)  # its one place taken by phone
+    join = page.locator(f'a[href="/waiting-list/join/{session.id}"]')
+
+    def full_on_the_picker() -> bool:  # the picker's shared read is a few seconds old at most
+        page.reload()
+        return join.count() == 1
+
+    wait_until(full_on_the_picker, timeout=30, interval=1, what="the full time with its waiting list")
+    public.look(page)
+    with page.expect_navigation():
+        join.click()
+    assert public.h1(page) == "Join the waiting list"
+    public.give_email(page, "sophie@example.com")
+    public.look(page)
+    public.press_button(page, "Join the waiting list")
+    assert public.path(page) == "/choose-time"
+    assert "You're on the waiting list for" in page.locator(".govuk-notification-banner").inner_text()
+    message_to(fake_notify, "waiting_joined.email.en", "sophie@example.com")
+
+    # The family phones to cancel, and the visits team cancel it: the worker offers the place to her, the first
+    # waiting, through the outbox to Notify.
+    visits_team_member("team", Prison.objects.get(slug="rochester"))
+    console = desk.new_page()
+    staff.sign_in(console, base, "team")
+    staff.go(console, f"{base}/staff/rochester/visits/{booked.reference}")
+    staff.press(console, "Cancel visit")
+    console.get_by_label("Reason").fill("The family phoned: they cannot travel")
+    staff.press(console, "Cancel visit")
+    assert staff.banner(console).endswith("Visit cancelled")
+    console.close()
+    offer = message_to(fake_notify, "place_offered.email.en", "sophie@example.com")
+    link = re.search(rf"{re.escape(base)}(/waiting-list/\S+)", offer["body"])
+    assert link is not None, offer["body"]
+    page.goto(base + link.group(1))
+    assert public.h1(page) == "A place has come up"
+    public.look(page)
+    public.press_button(page, "Book this visit")
+    assert public.path(page) == "/check"
+    public.press_button(page, "Book visit")
+    assert page.locator(".govuk-panel__title").inner_text().strip() == "Visit booked"
+    visit = Visit.objects.get(contact_email="sophie@example.com")
+    assert (visit.session_id, visit.state) == (session.id, VisitState.BOOKED)
+    message_to(fake_notify, "booked.email.en", "sophie@example.com")
+
+    def closed_by_beat() -> bool:  # beat's sweep (every minute) closes an offer that became a visit
+        return WaitingListEntry.objects.get(session=session).state == WaitingState.BOOKED
+
+    wait_until(closed_by_beat, timeout=150, interval=1, what="beat's sweep to close the booked offer")
+    page.close()
+    assert responses.errors() == []
 
 
 # --- 2. Static files, the error page and the demo's pages -------------------------------------------------------------
