@@ -12,9 +12,10 @@ from prisons.nomis.interface import (
     Restriction,
     VisitBalance,
 )
+from visits.models import Visit
 from visits.rules import PartyMember
 from visits.selectors import PrisonerContext
-from visits.services import PrisonerDetails
+from visits.services import ContactDetails, PrisonerDetails, visit_book, visit_reserve
 
 
 def make_prison(slug: str = "rochester", code: str = "RCI", **fields: object) -> Prison:
@@ -96,6 +97,13 @@ def details(prisoner: Prisoner) -> PrisonerDetails:
     return PrisonerDetails(
         prisoner.number, prisoner.first_name, prisoner.last_name, prisoner.date_of_birth, prisoner.location
     )
+
+
+def book_for(session: VisitSession, prisoner: Prisoner, *, email: str = "") -> Visit:
+    """An open visit for this prisoner with Mary, held and booked through the services (another family's, or one
+    booked by phone), told by email (the prisoner's number @example.com unless given)."""
+    hold = visit_reserve(session=session, prisoner=details(prisoner), party=[MARY], closed=False)
+    return visit_book(visit=hold, contact=ContactDetails(email=email or f"{prisoner.number.lower()}@example.com"))
 
 
 MARY = PartyMember("Mary", "Harris", date(1988, 2, 3))

@@ -32,9 +32,9 @@ from tests.browser.journey_helpers import (
     press_button,
 )
 from tests.browser.staff_helpers import go, make_staff, sign_in
-from tests.factories import MARY, details, make_prisoner
+from tests.factories import MARY, book_for, details, make_prisoner
 from visits.models import FakeNotifyMessage, Visit, VisitState, WaitingListEntry, WaitingState
-from visits.services import Actor, ContactDetails, visit_book, visit_cancel, visit_reserve
+from visits.services import Actor, ContactDetails, visit_cancel
 from visits.waiting_list import waiting_list_join, waiting_lists_sweep
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,11 +49,6 @@ def look_at_both_sizes(page: Any, shot: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{shot}{suffix}.png"), full_page=True)
     page.set_viewport_size(size)
-
-
-def book_someone(session: VisitSession, number: str) -> Visit:
-    hold = visit_reserve(session=session, prisoner=details(make_prisoner(number)), party=[MARY], closed=False)
-    return visit_book(visit=hold, contact=ContactDetails(email=f"{number.lower()}@example.com"))
 
 
 def link_in_latest_offer(recipient: str) -> str:
@@ -72,7 +67,7 @@ def test_join_get_the_offer_book_it_and_the_next_offer_after_a_lapse(
     session = VisitSession.objects.get(pk=first)
     session.open_capacity = 2
     session.save()
-    booked = [book_someone(session, "B0001AA"), book_someone(session, "B0002AA")]
+    booked = [book_for(session, make_prisoner("B0001AA")), book_for(session, make_prisoner("B0002AA"))]
     page.reload()
     join = page.locator(f'a[href="/waiting-list/join/{session.id}"]')
     assert join.count() == 1 and join.inner_text().startswith("Tell me if a place comes up")

@@ -37,12 +37,11 @@ from tests.browser import journey_helpers as public
 from tests.browser import staff_helpers as staff
 from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.journey_helpers import DANIEL, DAVE, RYAN, SOPHIE
-from tests.factories import MARY, details, make_prisoner
+from tests.factories import book_for, make_prisoner
 from tests.production.conftest import CALLBACK_TOKEN
 from tests.visits.notify.conftest import wait_until
 from tests.visits.notify.fake_notify import FakeNotify
 from visits.models import MessageStatus, OutboxMessage, Visit, VisitState, WaitingListEntry, WaitingState
-from visits.services import ContactDetails, visit_book, visit_reserve
 
 pytestmark = [
     pytest.mark.postgres,
@@ -282,13 +281,6 @@ def test_a_visit_booked_a_request_approved_and_the_day_printed(
     assert responses.assets(), "the browser loaded no static files"
 
 
-def booked_for_daniel(session: VisitSession) -> Visit:
-    """A visit to another prisoner at Rochester (Daniel Hughes, in the stub's NOMIS), booked by phone."""
-    daniel = make_prisoner(DANIEL.number, first_name=DANIEL.first_name, last_name=DANIEL.last_name)
-    hold = visit_reserve(session=session, prisoner=details(daniel), party=[MARY], closed=False)
-    return visit_book(visit=hold, contact=ContactDetails(email="emma@example.com"))
-
-
 def test_a_full_time_s_waiting_list_offered_a_freed_place_by_the_worker(
     service: Stack, fake_notify: FakeNotify, phone: Any, desk: Any, responses: Responses
 ) -> None:
@@ -299,7 +291,9 @@ def test_a_full_time_s_waiting_list_offered_a_freed_place_by_the_worker(
     session = VisitSession.objects.get(pk=first)
     session.open_capacity = 1
     session.save(update_fields=["open_capacity"])
-    booked = booked_for_daniel(session)  # its one place taken by phone
+    # Its one place taken by phone, for another prisoner at Rochester (Daniel Hughes, in the stub's NOMIS).
+    daniel = make_prisoner(DANIEL.number, first_name=DANIEL.first_name, last_name=DANIEL.last_name)
+    booked = book_for(session, daniel, email="emma@example.com")
     join = page.locator(f'a[href="/waiting-list/join/{session.id}"]')
 
     def full_on_the_picker() -> bool:  # the picker's shared read is a few seconds old at most

@@ -16,11 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from prisons.models import Prison, VisitSession
-from tests.factories import details, make_prisoner
+from tests.factories import book_for, make_prisoner
 from tests.visits.journey_support import PRISONER, add_visitor, expect_redirect, first_radio_value, journey_to
 from visits.models import Visit, VisitState
-from visits.rules import PartyMember
-from visits.services import ContactDetails, visit_book, visit_reserve
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 GONE = "Your visit time is no longer available. Select a new time."
@@ -37,14 +35,6 @@ def at_the_picker() -> tuple[Client, str]:
     return client, client.get("/choose-time").content.decode()
 
 
-def booked_for(session: VisitSession, number: str) -> Visit:
-    """A visit booked for this prisoner by someone else (another visitor, a clerk)."""
-    prisoner = details(make_prisoner(number))
-    party = [PartyMember("Ann", "Other", date(1980, 1, 1))]
-    visit = visit_reserve(session=session, prisoner=prisoner, party=party, closed=False)
-    return visit_book(visit=visit, contact=ContactDetails(email="other@example.com"))
-
-
 def test_a_second_visitor_reads_the_prison_and_its_places_from_the_cache() -> None:
     at_the_picker()  # the first visitor's view reads them and keeps them
     second = Client()
@@ -58,7 +48,7 @@ def test_a_second_visitor_reads_the_prison_and_its_places_from_the_cache() -> No
 def test_a_visit_made_meanwhile_for_the_same_prisoner_is_never_held_twice() -> None:
     client, page = at_the_picker()
     session_id = int(first_radio_value(page))
-    booked_for(VisitSession.objects.get(pk=session_id), PRISONER["number"])  # by another visitor, since
+    book_for(VisitSession.objects.get(pk=session_id), make_prisoner(PRISONER["number"]))  # by another visitor, since
     assert f'value="{session_id}"' in client.get("/choose-time").content.decode()  # still shown: kept
     response = client.post("/choose-time", {"session": session_id})
     assert response.status_code == 400
@@ -72,7 +62,7 @@ def test_a_visit_made_meanwhile_for_the_same_prisoner_is_never_held_twice() -> N
 def test_the_prisoners_own_visits_kept_lapse_after_a_few_seconds() -> None:
     client, page = at_the_picker()
     session_id = int(first_radio_value(page))
-    booked_for(VisitSession.objects.get(pk=session_id), PRISONER["number"])
+    book_for(VisitSession.objects.get(pk=session_id), make_prisoner(PRISONER["number"]))
     with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
         later = client.get("/choose-time").content.decode()
     assert f'value="{session_id}"' not in later and "Already booked" in later
@@ -81,7 +71,7 @@ def test_the_prisoners_own_visits_kept_lapse_after_a_few_seconds() -> None:
 def test_another_prisoners_visit_is_not_shown_as_this_prisoners_own() -> None:
     client, page = at_the_picker()
     session_id = int(first_radio_value(page))
-    booked_for(VisitSession.objects.get(pk=session_id), "B7777BB")
+    book_for(VisitSession.objects.get(pk=session_id), make_prisoner("B7777BB"))
     with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
         later = client.get("/choose-time").content.decode()
     assert f'value="{session_id}"' in later and "Already booked" not in later
@@ -107,7 +97,7 @@ def test_a_remand_prisoners_own_visits_are_read_afresh_for_the_weekly_limit() ->
         date__range=(session.date - timedelta(days=session.date.weekday()), session.date + timedelta(days=6)),
     ).order_by("date", "start_time")
     for other in list(same_week)[:3]:  # the cap is 3 a week
-        booked_for(other, "A1009AA")
+        book_for(other, make_prisoner("A1009AA"))
     with CaptureQueriesContext(connection) as queries:
         page = remand.get("/choose-time").content.decode()  # within the few seconds the window is kept
     assert len(queries.captured_queries) == 1, queries.captured_queries  # his own visits, over whole weeks
