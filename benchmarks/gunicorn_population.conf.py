@@ -8,7 +8,8 @@ serves one request at a time) and the CPU time of its PostgreSQL backend over th
 during the request counts from its start; one closed at its end (CONN_MAX_AGE) loses that request's share.
 
 With ``BENCH_PROFILE_PATH`` set (a path such as ``/choose-time``), each worker profiles every GET of it with
-pyinstrument and writes the combined profile to ``$BENCH_CPU_DIR/profile-<pid>.txt`` when it exits.
+pyinstrument (after the first ``BENCH_PROFILE_SKIP`` of them: the rendering cache warm) and writes the combined
+profile to ``$BENCH_CPU_DIR/profile-<pid>.txt`` when it exits.
 """
 
 import os
@@ -28,6 +29,7 @@ globals().update(
 
 _DIR = Path(os.environ.get("BENCH_CPU_DIR", "/tmp"))
 _PROFILE_PATH = os.environ.get("BENCH_PROFILE_PATH", "")
+_PROFILE_SKIP = int(os.environ.get("BENCH_PROFILE_SKIP") or 0)  # the first views a worker serves, left out
 _state: dict[str, object] = {}
 
 
@@ -50,13 +52,20 @@ def _backend_cpu(pid: int) -> int | None:
         return None
 
 
+def _skipped() -> int:
+    """How many GETs of the profiled path this worker had served before this one."""
+    seen = int(_state.get("seen", 0))
+    _state["seen"] = seen + 1
+    return seen
+
+
 def post_fork(server, worker):
     _state["out"] = (_DIR / f"worker-{os.getpid()}.tsv").open("a", buffering=1)
 
 
 def pre_request(worker, req):
     _state["backend"] = _backend()
-    if _PROFILE_PATH and req.method == "GET" and req.path == _PROFILE_PATH:
+    if _PROFILE_PATH and req.method == "GET" and req.path == _PROFILE_PATH and _skipped() >= _PROFILE_SKIP:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.0005)

@@ -84,6 +84,8 @@ PEER_CPU_MS = 10.5  # the MOJ public booking service, choose a time, a new visit
 PEER_P95_MS = 940  # the same, 64 connections
 REDIS_URL = os.environ.get("BENCH_POP_REDIS_URL", "redis://127.0.0.1:6379/9")
 PROFILE = os.environ.get("BENCH_POP_PROFILE", "")  # a path to profile in one extra run, e.g. /choose-time
+# The views each worker serves before its profile starts: a worker's steady state (its rendering cache warm).
+PROFILE_SKIP = _int("BENCH_POP_PROFILE_SKIP", 300)
 SEED = 20261122
 SESSION_PLACES = 25  # the surge prison's sessions: this many places each (the last one takes the rest)
 SURGE_CONTACT_IDS = 5_000_001
@@ -573,6 +575,7 @@ def _run(
         **(env_extra or {}),
         "BENCH_CPU_DIR": str(cpu_dir),
         "BENCH_PROFILE_PATH": profile_path,
+        "BENCH_PROFILE_SKIP": str(PROFILE_SKIP if profile_path else 0),
     }
     env["STATIC_ROOT"] = str(work / "static")  # collected once, for every run
     logs = Path(tempfile.mkdtemp(prefix="logs-", dir=work))
@@ -857,7 +860,7 @@ def main() -> None:
             first_views = FIRST_VIEW_CONNECTIONS if PROFILE == "/choose-time" else 0
             run = _run(
                 f"profile of {PROFILE} (pyinstrument in each worker; its figures are not comparable)",
-                plan[:400],
+                plan[: 4 * PROFILE_SKIP],
                 work=work,
                 built=built,
                 arrival_seconds=1 if first_views else 30,

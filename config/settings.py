@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staff.session_lifetime.StaffSessionLifetimeMiddleware",  # signed out 12 hours after signing in
+    "visits.read_ahead.ReadAheadMiddleware",  # a journey page's shared reads in one round trip to the cache
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.input_guard.ControlCharactersMiddleware",  # no control character in an address reaches a view
     "config.middleware.NoStoreMiddleware",  # no copy of a page kept by a browser or a proxy

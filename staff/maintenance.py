@@ -25,6 +25,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from config.read_ahead import cache_get
 from prisons.models import Prison
 from staff.models import BookingPause
 
@@ -61,7 +62,7 @@ class PauseError(Exception):
 
 def _live_pauses() -> dict[int, Pause]:
     """Every live pause by prison id (``NATIONAL`` for the national one): one query, then the cache."""
-    found = cache.get(CACHE_KEY)
+    found = cache_get(CACHE_KEY)
     if found is None:
         found = {
             (p.prison_id or NATIONAL): Pause(

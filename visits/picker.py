@@ -2,7 +2,7 @@
 its sessions as radios. It is plain HTML (``<details>``), so it works without JavaScript.
 
 A day's radios are rendered by the official ``govukRadios`` macro, each day in a ``govukDetails``
-(``visits/picker-days.html``), through the rendering cache (``config.govuk.jinja.kept_markup``): most visitors to a
+(``visits/picker-day.html``), through the rendering cache (``config.govuk.jinja.kept_markup``): most visitors to a
 prison see the same days with the same times.
 """
 
@@ -15,7 +15,7 @@ from datetime import date, time, timedelta
 from django.utils.translation import gettext as _
 from markupsafe import Markup
 
-from config.govuk.jinja import govuk_date, govuk_shared, govuk_time, kept_markup, shared_environment
+from config.govuk.jinja import govuk_date, govuk_time, kept_markup, render_macro, shared_environment
 from visits.selectors import SessionAvailability, Unbookable
 
 MIDDAY = time(12)
@@ -138,7 +138,7 @@ def day_radios(day: Day, *, selected: int | None, first_bookable: bool, error: s
     }
     if error:
         params["errorMessage"] = {"text": error, "visuallyHiddenText": _("Error")}
-    return govuk_shared("govukRadios", params)
+    return render_macro("govukRadios", params)
 
 
 @dataclass(frozen=True)
@@ -167,24 +167,11 @@ class Picker:
     def days_html(self) -> Markup:
         """The weeks and their days, as the official macros render them (``visits/picker-days.html``), through the
         rendering cache: the key holds everything the markup depends on, and most visitors to a prison see the same
-        days with the same times."""
+        days with the same times. Each day is kept on its own too (``day_html``): a visitor whose prisoner already
+        has a visit in the window sees one day unlike the others', and only that day is rendered afresh."""
         key = (
             "picker-days",
-            tuple(
-                (
-                    week.starts,
-                    tuple(
-                        (
-                            day.date,
-                            day.why_not,
-                            tuple((o.session.id, o.session.start_time, o.session.end_time) for o in day.options),
-                            tuple((f.session.id, f.session.start_time, f.session.end_time) for f in day.full),
-                        )
-                        for day in week.days
-                    ),
-                )
-                for week in self.weeks
-            ),
+            tuple((week.starts, tuple(_day_key(day) for day in week.days)) for week in self.weeks),
             self.selected,
             self.error,
             self.open_day,
@@ -193,16 +180,36 @@ class Picker:
         return kept_markup(key, self._render_days)
 
     def _render_days(self) -> str:
-        first_bookable = self.first_bookable
-
-        def radios(day: Day) -> Markup:
-            on_first = day.date == first_bookable
-            return day_radios(
-                day, selected=self.selected, first_bookable=on_first, error=self.error if on_first else None
-            )
-
         template = shared_environment().get_template("visits/picker-days.html")
-        return template.render(weeks=self.weeks, radios=radios, open_day=self.open_day, joined=self.joined)
+        return template.render(weeks=self.weeks, day_html=self.day_html)
+
+    def day_html(self, day: Day) -> Markup:
+        """One day (``visits/picker-day.html``), through the rendering cache: its key holds the day and what of the
+        picker shows on it (the time chosen, the error, whether it is open, the waiting lists joined)."""
+        on_first = day.date == self.first_bookable
+        offered_ids = {o.session.id for o in day.options}
+        selected = self.selected if self.selected in offered_ids else None
+        error = self.error if on_first else None
+        open_ = day.date == self.open_day
+        joined = frozenset(self.joined & {f.session.id for f in day.full})
+        key = ("picker-day", _day_key(day), selected, error, on_first, open_, tuple(sorted(joined)))
+
+        def render() -> str:
+            radios = day_radios(day, selected=selected, first_bookable=on_first, error=error) if day.options else ""
+            template = shared_environment().get_template("visits/picker-day.html")
+            return template.render(day=day, radios=radios, open=open_, joined=joined)
+
+        return kept_markup(key, render)
+
+
+def _day_key(day: Day) -> tuple[object, ...]:
+    """Everything of a day that its markup shows."""
+    return (
+        day.date,
+        day.why_not,
+        tuple((o.session.id, o.session.start_time, o.session.end_time) for o in day.options),
+        tuple((f.session.id, f.session.start_time, f.session.end_time) for f in day.full),
+    )
 
 
 def build_picker(

@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from config.read_ahead import cache_get
 from prisons.models import Prison, VisitSession
 from prisons.nomis import BookingFacts, get_client
 from visits.models import ACTIVE_STATES, PLACE_TAKING_STATES, Visit, VisitState
@@ -27,7 +28,7 @@ def prisoner_context(number: str, *, first: date, last: date) -> PrisonerContext
     return get_client().get_booking_facts(number, first, last)
 
 
-def _facts_key(number: str) -> str:
+def facts_key(number: str) -> str:
     return f"nomis-facts:{number}"
 
 
@@ -35,8 +36,8 @@ def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool
     """The prisoner's NOMIS facts for the pages of a journey, kept in the cache (Redis in production) for
     ``NOMIS_FACTS_CACHE_SECONDS`` (10 minutes) for this window; the final booking asks NOMIS afresh
     (``prisoner_context``). With ``fetch=False``, only what is kept (None if nothing is)."""
-    key = _facts_key(number)
-    kept = cache.get(key)
+    key = facts_key(number)
+    kept = cache_get(key)
     if kept is not None and kept[0] == (first, last):
         return kept[1]  # type: ignore[no-any-return]
     if not fetch:
@@ -49,7 +50,7 @@ def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool
 
 def forget_prisoner_context(number: str) -> None:
     """NOMIS says something changed for this prisoner: the next page asks NOMIS afresh."""
-    cache.delete(_facts_key(number))
+    cache.delete(facts_key(number))
 
 
 class Unbookable(enum.StrEnum):
@@ -93,14 +94,18 @@ class SessionAvailability:
         return UNBOOKABLE_TEXT[self.unbookable] if self.unbookable else ""
 
 
+def prison_key(slug: str) -> str:
+    return f"bookable-prison:{slug}"
+
+
 def bookable_prison(slug: str) -> Prison | None:
     """The prison taking online bookings with this slug, for the journey's pages: a shared read (kept in the cache
     for ``SHARED_READS_SECONDS``, as every page of every journey to it asks)."""
     seconds = settings.SHARED_READS_SECONDS
     if seconds <= 0:
         return Prison.objects.bookable_online().filter(slug=slug).first()
-    key = f"bookable-prison:{slug}"
-    found = cache.get(key)
+    key = prison_key(slug)
+    found = cache_get(key)
     if found is None:
         found = Prison.objects.bookable_online().filter(slug=slug).first() or False  # False: kept as "none"
         cache.set(key, found, seconds)
@@ -143,6 +148,8 @@ class SharedWindow:
     """A prison's window as every visitor to it reads it alike: its sessions (not removed), in order, the places
     taken in each by open and by closed visits, and the sessions in which each prisoner has a visit that stands."""
 
+    first: date
+    last: date
     sessions: list[VisitSession]
     taken: dict[bool, dict[int, int]]  # closed or not: session id -> places taken
     prisoners_sessions: dict[str, tuple[int, ...]]  # prisoner number -> their sessions among these
@@ -164,10 +171,17 @@ def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) 
                 taken[closed][session_id] += 1
             prisoners_sessions[prisoner_number].append(session_id)
     return SharedWindow(
+        from_date,
+        to_date,
         sessions,
         {closed: dict(counts) for closed, counts in taken.items()},
         {number: tuple(ids) for number, ids in prisoners_sessions.items()},
     )
+
+
+def window_key(slug: str, today: date) -> str:
+    """The key of a prison's window as read on ``today`` (the window itself says which days it covers)."""
+    return f"shared-window:{slug}:{today.isoformat()}"
 
 
 def _shared_window(
@@ -178,9 +192,9 @@ def _shared_window(
     database once. A place shown free (or a session not yet shown as the prisoner's own) may have gone meanwhile:
     holding it checks again, under its lock, and the visitor who found it gone is shown the times read afresh
     (``refresh``), kept for the next ones."""
-    key = f"shared-window:{prison.pk}:{from_date.isoformat()}:{to_date.isoformat()}"
-    found = None if refresh else cache.get(key)
-    if found is None:
+    key = window_key(prison.slug, timezone.localdate(now))
+    found = None if refresh else cache_get(key)
+    if found is None or (found.first, found.last) != (from_date, to_date):
         found = _window_read(prison, from_date, to_date, now)
         cache.set(key, found, settings.SHARED_READS_SECONDS)
     return found  # type: ignore[no-any-return]

@@ -10,11 +10,13 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.read_ahead import cache_get, forget_read_ahead, read_ahead
 from prisons.models import Prison, VisitSession
 from tests.factories import book_for, make_prisoner
 from tests.visits.journey_support import PRISONER, add_visitor, expect_redirect, first_radio_value, journey_to
@@ -133,3 +135,51 @@ def test_the_places_kept_lapse_after_a_few_seconds() -> None:
     VisitSession.objects.filter(pk=session_id).update(open_capacity=0)
     with time_machine.travel(timezone.now() + timedelta(seconds=6), tick=False):
         assert f'value="{session_id}"' not in client.get("/choose-time").content.decode()
+
+
+def test_a_time_steps_shared_reads_are_one_round_trip_to_the_cache(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    at_the_picker()  # the first visitor's view reads them and keeps them
+    second = Client()
+    journey_to(second, "choose-time")
+    backend = caches["default"]
+    reads: list[tuple[str, list[str]]] = []
+    get, get_many = backend.get, backend.get_many
+    inside: list[bool] = []  # the local-memory cache's get_many calls its get: those are not round trips
+
+    def recorded_get(key, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not inside:
+            reads.append(("get", [key]))
+        return get(key, *args, **kwargs)
+
+    def recorded_get_many(keys, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(("get_many", list(keys)))
+        inside.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(backend, "get", recorded_get)
+    monkeypatch.setattr(backend, "get_many", recorded_get_many)
+    assert second.get("/choose-time").status_code == 200
+    shared = [(how, keys) for how, keys in reads if not keys[0].startswith("django.contrib.sessions")]
+    today = timezone.localdate().isoformat()
+    assert shared == [
+        (
+            "get_many",
+            ["booking-pauses", "bookable-prison:rochester", f"shared-window:rochester:{today}", "nomis-facts:A1001AA"],
+        )
+    ]
+
+
+def test_a_value_read_ahead_is_answered_once() -> None:
+    cache.set("read-ahead-test", "before")
+    read_ahead(["read-ahead-test", "read-ahead-missing"])
+    cache.set("read-ahead-test", "after")  # written during the request, after it was read ahead
+    try:
+        assert cache_get("read-ahead-test") == "before"
+        assert cache_get("read-ahead-test") == "after"  # a second read asks the cache
+        assert cache_get("read-ahead-missing") is None
+    finally:
+        forget_read_ahead()
+    assert cache_get("read-ahead-test") == "after"
