@@ -59,3 +59,16 @@ def test_missing_macro_params_render_empty_even_with_debug_on(settings) -> None:
         {"name": "details", "id": "details", "maxlength": 200, "label": {"text": "Details"}}
     )
     assert "no such element" not in html and "></textarea>" in html.replace("\n", "")
+
+
+def test_a_templates_globals_are_a_plain_dict_of_the_environments() -> None:
+    """Jinja reads a template's globals on every render and import: a plain dict, not a ChainMap (docs/benchmarks.md),
+    holding every global of the environment; globals given for one template overlay them for it alone."""
+    env = shared_environment()
+    template = env.get_template("govuk_frontend_jinja/template.html")
+    assert type(template.globals) is dict
+    assert template.globals == dict(env.globals)
+    one = env.from_string("{{ service }} {{ url('visits:start') }}", globals={"service": "Visits"})
+    assert one.render() == "Visits /"
+    assert "service" not in env.globals
+    assert env.from_string("{{ service }}").render() == ""
