@@ -143,26 +143,40 @@ def _sessions_and_places_taken(
     return sessions, dict(taken)
 
 
+def _whole_weeks(from_date: date, to_date: date) -> tuple[date, date]:
+    """The Monday of ``from_date``'s week and the Sunday of ``to_date``'s: a remand prisoner's weekly limit counts
+    whole weeks."""
+    return from_date - timedelta(days=from_date.weekday()), to_date + timedelta(days=6 - to_date.weekday())
+
+
 @dataclass(frozen=True)
 class SharedWindow:
     """A prison's window as every visitor to it reads it alike: its sessions (not removed), in order, the places
-    taken in each by open and by closed visits, and the sessions in which each prisoner has a visit that stands."""
+    taken in each by open and by closed visits, and the sessions in which each prisoner has a visit that stands,
+    over the window's whole weeks (a remand prisoner's weekly limit counts them): those outside the window are in
+    ``outside``, with their days."""
 
     first: date
     last: date
     sessions: list[VisitSession]
     taken: dict[bool, dict[int, int]]  # closed or not: session id -> places taken
-    prisoners_sessions: dict[str, tuple[int, ...]]  # prisoner number -> their sessions among these
+    prisoners_sessions: dict[str, tuple[int, ...]]  # prisoner number -> their sessions, in the weeks' rest too
+    outside: dict[int, date]  # the sessions of the window's first and last weeks outside it: id -> day
+
+    def day_of(self) -> dict[int, date]:
+        """Every session's day, by id."""
+        return {**{s.id: s.date for s in self.sessions}, **self.outside}
 
 
 def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) -> SharedWindow:
-    """The window's sessions and every visit that stands in them: two queries."""
-    sessions = _window_sessions(prison, from_date, to_date)
+    """The sessions of the window's whole weeks and every visit that stands in them: two queries."""
+    every = _window_sessions(prison, *_whole_weeks(from_date, to_date))
+    sessions = [s for s in every if from_date <= s.date <= to_date]
     taken: dict[bool, Counter[int]] = {False: Counter(), True: Counter()}
     prisoners_sessions: defaultdict[str, list[int]] = defaultdict(list)
-    if sessions:
+    if every:
         visits = (
-            _live(Visit.objects.filter(session__in=[s.id for s in sessions]), now)
+            _live(Visit.objects.filter(session__in=[s.id for s in every]), now)
             .values_list("session_id", "closed", "prisoner_number", "state")
             .order_by()
         )
@@ -176,12 +190,13 @@ def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) 
         sessions,
         {closed: dict(counts) for closed, counts in taken.items()},
         {number: tuple(ids) for number, ids in prisoners_sessions.items()},
+        {s.id: s.date for s in every if not from_date <= s.date <= to_date},
     )
 
 
 def window_key(slug: str, today: date) -> str:
     """The key of a prison's window as read on ``today`` (the window itself says which days it covers)."""
-    return f"shared-window:{slug}:{today.isoformat()}"
+    return f"shared-window:2:{slug}:{today.isoformat()}"  # 2: the shape with the weeks' other days
 
 
 def _shared_window(
@@ -213,46 +228,30 @@ def sessions_available(
 ) -> list[SessionAvailability]:
     """Every session from ``from_date`` to ``to_date``, bookable or not and why not, for this prisoner and a visit
     that is open or closed. At most four queries, whatever the window or the history. ``shared``: the sessions, the
-    places taken and (unless the prisoner has a weekly limit, counted afresh over whole weeks) the prisoner's own
-    visits among them may be a few seconds old (``_shared_window``, read afresh with ``refresh``): for the public
-    date picker, where every visitor to a prison reads them alike."""
+    places taken, the prisoner's own visits and those of the prisoners they must not meet may be a few seconds old
+    (``_shared_window``, read afresh with ``refresh``): for the public date picker, where every visitor to a prison
+    reads them alike. ``visit_reserve`` checks the chosen session afresh, under its lock."""
     now = now or timezone.now()
     allowance = check_allowance(prisoner.prisoner, prisoner.balance)
-    window = None
     if shared and settings.SHARED_READS_SECONDS > 0:
         window = _shared_window(prison, from_date, to_date, now, refresh=refresh)
-        sessions, places_taken = window.sessions, window.taken[closed]
+        sessions, taken = window.sessions, Counter(window.taken[closed])
+        number = prisoner.prisoner.number
+        own_sessions = set(window.prisoners_sessions.get(number, ()))
+        own_days: list[date] = []
+        conflict_days: set[date] = set()
+        if allowance.weekly_limit is not None or prisoner.non_associations:
+            day_of = window.day_of()
+            own_days = [day_of[i] for i in own_sessions]
+            others = prisoner.non_associations
+            conflict_days = {day_of[i] for other in others for i in window.prisoners_sessions.get(other, ())}
     else:
         sessions, places_taken = _sessions_and_places_taken(prison, from_date, to_date, closed, now)
+        taken = Counter(places_taken)
+        own_sessions, own_days, conflict_days = _own_and_conflicts(prison, prisoner, from_date, to_date, now)
     if not sessions:
         return []
-    taken = Counter(places_taken)
-    if window is not None and allowance.weekly_limit is None:
-        # Only whether the prisoner already has a visit in one of these sessions matters: the shared read says.
-        own_sessions = set(window.prisoners_sessions.get(prisoner.prisoner.number, ()))
-        per_week: Counter[date] = Counter()
-    else:
-        # The prisoner's own visits, over whole weeks so that a remand prisoner's weekly cap can be counted.
-        week_start = from_date - timedelta(days=from_date.weekday())
-        week_end = to_date + timedelta(days=6 - to_date.weekday())
-        own = list(
-            _live(Visit.objects, now)
-            .filter(prisoner_number=prisoner.prisoner.number, session__date__range=(week_start, week_end))
-            .values_list("session_id", "session__date")
-            .order_by()
-        )
-        own_sessions = {session_id for session_id, _ in own}
-        per_week = Counter(day - timedelta(days=day.weekday()) for _, day in own)
-    conflict_days: set[date] = set()
-    if prisoner.non_associations:
-        visits = Visit.objects.filter(session__prison=prison, session__date__range=(from_date, to_date))
-        conflict_days = set(
-            _live(visits, now)
-            .filter(prisoner_number__in=prisoner.non_associations)
-            .values_list("session__date", flat=True)
-            .order_by()
-            .distinct()
-        )
+    per_week = Counter(day - timedelta(days=day.weekday()) for day in own_days)
 
     results = []
     for session in sessions:
@@ -276,6 +275,31 @@ def sessions_available(
             )
         )
     return results
+
+
+def _own_and_conflicts(
+    prison: Prison, prisoner: PrisonerContext, from_date: date, to_date: date, now: datetime
+) -> tuple[set[int], list[date], set[date]]:
+    """The prisoner's own visits that stand over the window's whole weeks (their sessions, and the days of all of
+    them, for a remand prisoner's weekly limit) and the window's days on which a prisoner they must not meet has a
+    visit at this prison."""
+    own = list(
+        _live(Visit.objects, now)
+        .filter(prisoner_number=prisoner.prisoner.number, session__date__range=_whole_weeks(from_date, to_date))
+        .values_list("session_id", "session__date")
+        .order_by()
+    )
+    conflict_days: set[date] = set()
+    if prisoner.non_associations:
+        visits = Visit.objects.filter(session__prison=prison, session__date__range=(from_date, to_date))
+        conflict_days = set(
+            _live(visits, now)
+            .filter(prisoner_number__in=prisoner.non_associations)
+            .values_list("session__date", flat=True)
+            .order_by()
+            .distinct()
+        )
+    return {session_id for session_id, _ in own}, [day for _, day in own], conflict_days
 
 
 def _why_unbookable(

@@ -42,7 +42,7 @@ from visits.models import (
     WaitingState,
 )
 from visits.notifications import queue_mailbox_message, queue_messages
-from visits.rules import MAX_PREFERENCES, PartyMember, can_lead_a_visit
+from visits.rules import MAX_PREFERENCES, PartyMember, can_lead_a_visit, remand_week_full
 
 REFERENCE_ALPHABET = "bcdfghjkmnpqrstvwxz"  # no vowels (no words), no l (looks like 1 and I)
 STAFF_CANCEL_DAYS_AFTER = 28
@@ -197,9 +197,11 @@ def _take_place(
     non_associations: Sequence[str],
     moving: Visit | None = None,
     override: Override | None = None,
+    weekly_limit: int | None = None,
 ) -> bool:
     """Check, under the day's locks, that the session can take this prisoner's visit. Returns whether it is an
-    overbooking (allowed only with a capacity override); raises SessionUnavailable otherwise."""
+    overbooking (allowed only with a capacity override); raises SessionUnavailable otherwise. ``weekly_limit``: a
+    remand prisoner's visits a week, counted afresh at every prison over the session's week."""
     if session.blocked or session.removed:
         raise SessionUnavailable(code="blocked")
     same_prisoner = Visit.objects.filter(
@@ -220,6 +222,17 @@ def _take_place(
         .exists()
     ):
         raise SessionUnavailable(code="non_association")
+    if weekly_limit is not None:
+        monday = session.date - timedelta(days=session.date.weekday())
+        that_week = Visit.objects.filter(
+            prisoner_number=prisoner_number,
+            session__date__range=(monday, monday + timedelta(days=6)),
+            state__in=ACTIVE_STATES,
+        ).exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
+        if moving is not None:
+            that_week = that_week.exclude(id=moving.id)
+        if remand_week_full(weekly_limit, that_week.count()):
+            raise SessionUnavailable(code="weekly_limit")
     capacity = session.closed_capacity if closed else session.open_capacity
     if _places_taken(session, closed=closed, now=now, excluding=moving) < capacity:
         return False
@@ -241,9 +254,11 @@ def visit_reserve(
     visitor_contact_ids: Sequence[int | None] = (),
     override: Override | None = None,
     allowance_override: Override | None = None,
+    weekly_limit: int | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Hold a place in a session for 10 minutes while the visitor finishes; the hold counts against capacity.
+    """Hold a place in a session for 10 minutes while the visitor finishes; the hold counts against capacity, and
+    against a remand prisoner's ``weekly_limit`` (visits a week).
 
     Staff may override the capacity rule (``override``) and, having seen the prisoner has no allowance left, the
     allowance rule (``allowance_override``); each override is recorded with its reason."""
@@ -261,6 +276,7 @@ def visit_reserve(
         now=now,
         non_associations=non_associations,
         override=override,
+        weekly_limit=weekly_limit,
     )
     visit = _create_with_unique_reference(
         prison_id=session.prison_id,

@@ -107,13 +107,44 @@ def test_expired_holds_do_not_count(prison) -> None:  # type: ignore[no-untyped-
     assert first.places_left == 20
 
 
-def test_remand_weekly_limit_and_no_allowance(prison) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("shared", [False, True], ids=["read afresh", "shared read"])
+def test_remand_weekly_limit_and_no_allowance(prison, settings, shared) -> None:  # type: ignore[no-untyped-def]
+    settings.SHARED_READS_SECONDS = 5
     remand = make_context(make_prisoner(legal_status=LegalStatus.REMAND), remand_per_week=1)
     book(prison.visit_sessions.get(date=date(2026, 11, 30), start_time=time(14)), "A1234BC")  # Monday
-    why = {(a.session.date, a.session.start_time): a.unbookable for a in availability(prison, remand)}
+    why = {(a.session.date, a.session.start_time): a.unbookable for a in availability(prison, remand, shared=shared)}
     assert why[(date(2026, 12, 2), time(9, 30))] == Unbookable.WEEKLY_LIMIT  # same week
     assert why[(date(2026, 12, 7), time(9, 30))] is None  # next week
-    assert {a.unbookable for a in availability(prison, make_context(vos=0))} == {Unbookable.NO_ALLOWANCE}
+    no_allowance = availability(prison, make_context(vos=0), shared=shared)
+    assert {a.unbookable for a in no_allowance} == {Unbookable.NO_ALLOWANCE}
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["read afresh", "shared read"])
+def test_the_weekly_limit_counts_the_days_of_the_first_and_last_weeks_outside_the_window(  # type: ignore[no-untyped-def]
+    prison, settings, shared
+) -> None:
+    settings.SHARED_READS_SECONDS = 5
+    remand = make_context(make_prisoner(legal_status=LegalStatus.REMAND), remand_per_week=1)
+    book(make_session(prison, FIRST - timedelta(days=2), time(9, 30)), "A1234BC")  # the Wednesday before the window
+    book(make_session(prison, LAST + timedelta(days=2), time(9, 30)), "A1234BC")  # the Wednesday after it
+    why = {a.session.date: a.unbookable for a in availability(prison, remand, shared=shared)}
+    assert min(why) == FIRST and max(why) == LAST  # the window's sessions only
+    assert why[FIRST] == why[LAST] == Unbookable.WEEKLY_LIMIT  # Friday 27 November, Monday 21 December
+    assert why[FIRST + timedelta(days=3)] is None  # the Monday after the first week
+
+
+def test_a_kept_window_answers_the_non_associations_and_the_weekly_limit_without_a_query(  # type: ignore[no-untyped-def]
+    prison, settings, django_assert_num_queries
+) -> None:
+    settings.SHARED_READS_SECONDS = 5
+    book(prison.visit_sessions.get(date=date(2026, 12, 2), start_time=time(14)), "B2222BB")
+    availability(prison, shared=True)  # the first visitor reads the window and keeps it
+    remand = make_context(
+        make_prisoner(legal_status=LegalStatus.REMAND), remand_per_week=3, non_associations=("B2222BB",)
+    )
+    with django_assert_num_queries(0):
+        why = {a.session.date: a.unbookable for a in availability(prison, remand, shared=True)}
+    assert why[date(2026, 12, 2)] == Unbookable.NON_ASSOCIATION and why[date(2026, 12, 3)] is None
 
 
 def test_cancelled_and_past_visits_free_their_place(prison) -> None:  # type: ignore[no-untyped-def]

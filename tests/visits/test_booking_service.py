@@ -132,6 +132,20 @@ def test_no_double_booking_and_no_non_associated_prisoners_on_the_same_day(priso
     assert non_assoc.value.code == "non_association"
 
 
+def test_a_remand_prisoners_weekly_limit_is_counted_afresh_at_the_hold_at_every_prison(prison) -> None:  # type: ignore[no-untyped-def]
+    monday = DAY - timedelta(days=DAY.weekday())
+    reserve(make_session(prison, monday, time(14)), weekly_limit=2)
+    elsewhere = make_session(make_prison("wandsworth", "WWI"), monday + timedelta(days=3))  # before a transfer, say
+    reserve(elsewhere, weekly_limit=2)
+    with pytest.raises(SessionUnavailable) as full:
+        reserve(make_session(prison, monday + timedelta(days=5), time(9, 30)), weekly_limit=2)
+    assert full.value.code == "weekly_limit"
+    expired = make_session(prison, monday + timedelta(days=7), time(9, 30))
+    reserve(expired, weekly_limit=1, now=NOW - timedelta(minutes=11))  # a hold that has run out counts for nothing
+    assert reserve(make_session(prison, monday + timedelta(days=8)), weekly_limit=1).state == VisitState.RESERVED
+    reserve(make_session(prison, monday + timedelta(days=1)))  # no limit, as for a convicted prisoner
+
+
 def test_blocked_sessions_cannot_be_reserved(prison) -> None:  # type: ignore[no-untyped-def]
     blocked = make_session(prison, DAY, blocked=True)
     with pytest.raises(SessionUnavailable):

@@ -2,7 +2,7 @@
 places taken and whose visits take them) for a few seconds (SHARED_READS_SECONDS), so the visitors looking at once
 ask the database once. A time shown free that has gone meanwhile (full, or taken by the same prisoner's visit) is
 never booked: choosing it shows the times as they are now, and those are what the next visitors see. A remand
-prisoner's own visits are read afresh: their weekly limit counts whole weeks."""
+prisoner's visits over the window's whole weeks come with the window too; the hold counts their week afresh."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_another_prisoners_visit_is_not_shown_as_this_prisoners_own() -> None:
     assert f'value="{session_id}"' in later and "Already booked" not in later
 
 
-def test_a_remand_prisoners_own_visits_are_read_afresh_for_the_weekly_limit() -> None:
+def test_a_remand_prisoners_weekly_limit_is_read_with_the_window_and_checked_afresh_at_the_hold() -> None:
     remand = Client()
     expect_redirect(remand.post("/prison", {"prison": "rochester"}), "/prisoner")
     born = {"date_of_birth-day": "29", "date_of_birth-month": "3", "date_of_birth-year": "2001"}
@@ -97,13 +97,18 @@ def test_a_remand_prisoners_own_visits_are_read_afresh_for_the_weekly_limit() ->
         prison=session.prison,
         removed=False,
         date__range=(session.date - timedelta(days=session.date.weekday()), session.date + timedelta(days=6)),
-    ).order_by("date", "start_time")
-    for other in list(same_week)[:3]:  # the cap is 3 a week
+    ).exclude(pk=session.pk)
+    for other in list(same_week.order_by("date", "start_time"))[:3]:  # the cap is 3 a week
         book_for(other, make_prisoner("A1009AA"))
     with CaptureQueriesContext(connection) as queries:
         page = remand.get("/choose-time").content.decode()  # within the few seconds the window is kept
-    assert len(queries.captured_queries) == 1, queries.captured_queries  # his own visits, over whole weeks
-    assert "Weekly visit limit reached" in page
+    assert queries.captured_queries == []  # his own visits come with the window
+    assert f'value="{session.pk}"' in page  # so the week filled meanwhile is not shown yet
+    response = remand.post("/choose-time", {"session": session.pk})
+    assert response.status_code == 400  # but the hold counts his week afresh
+    again = response.content.decode()
+    assert GONE in again and "Weekly visit limit reached" in again and f'value="{session.pk}"' not in again
+    assert not Visit.objects.filter(session=session, prisoner_number="A1009AA").exists()
 
 
 def test_a_prison_taken_offline_stops_the_journey_once_its_row_lapses() -> None:
@@ -167,7 +172,12 @@ def test_a_time_steps_shared_reads_are_one_round_trip_to_the_cache(monkeypatch) 
     assert shared == [
         (
             "get_many",
-            ["booking-pauses", "bookable-prison:rochester", f"shared-window:rochester:{today}", "nomis-facts:A1001AA"],
+            [
+                "booking-pauses",
+                "bookable-prison:rochester",
+                f"shared-window:2:rochester:{today}",
+                "nomis-facts:A1001AA",
+            ],
         )
     ]
 

@@ -17,7 +17,7 @@ from visits.errors import SessionUnavailable
 from visits.forms import AnotherTimeForm, ChooseTimeForm
 from visits.journey import HOLD_LOST_MESSAGE, WAITING_LISTS_KEY, JourneyView, changing
 from visits.picker import Filters, build_picker, offered
-from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Outcome, decide, party_problems
+from visits.rules import MAX_PREFERENCES, PARTY_MESSAGES, Outcome, check_allowance, decide, party_problems
 from visits.selectors import PrisonerContext, cached_prisoner_context, sessions_available
 from visits.services import PrisonerDetails, hold_release, visit_reserve
 
@@ -127,6 +127,7 @@ class ChooseTimeView(TimeStepView):
                 prisoner=self.prisoner_details(),
                 non_associations=self.context.non_associations,
                 visitor_contact_ids=self.decision.matches,
+                weekly_limit=check_allowance(self.context.prisoner, self.context.balance).weekly_limit,
             )
         except SessionUnavailable:
             self.answers.forget("hold_visit_id")
