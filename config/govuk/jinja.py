@@ -9,6 +9,7 @@ own components, which as shipped build a new environment on every render, are po
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Hashable
 from datetime import date
@@ -173,16 +174,29 @@ def _frozen(value: Any) -> Hashable:
     return (type(value).__name__, value)
 
 
+# The macros' indentation and blank lines, out of the markup kept: about a fifth of a page's characters, which every
+# response would otherwise encode and compress again (docs/benchmarks.md). A browser reads a newline as the spaces it
+# replaces, except in <pre> and <textarea>, whose markup is kept as it was made.
+_INDENTATION = re.compile(r"\n\s+")
+
+
+def without_indentation(markup: str) -> str:
+    """The markup with each run of whitespace that starts a line cut to the newline."""
+    if "<pre" in markup or "<textarea" in markup:
+        return markup
+    return _INDENTATION.sub("\n", markup)
+
+
 def kept_markup(key: Hashable, render: Callable[[], str]) -> Markup:
-    """The markup ``render`` makes, from the rendering cache when it holds this key (with the language): ``key``
-    must hold everything else the markup depends on."""
+    """The markup ``render`` makes (``without_indentation``), from the rendering cache when it holds this key (with
+    the language): ``key`` must hold everything else the markup depends on."""
     if settings.RENDERING_CACHE_ENTRIES <= 0:  # off: to measure what it saves
-        return Markup(render())
+        return Markup(without_indentation(render()))
     full_key = (key, translation.get_language())
     with _SHARED_LOCK:
         found = _SHARED.get(full_key)
     if found is None:
-        found = Markup(render())
+        found = Markup(without_indentation(render()))
         with _SHARED_LOCK:
             _SHARED[full_key] = found
     return found
