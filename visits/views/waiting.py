@@ -44,10 +44,8 @@ class JoinWaitingListView(ChooseTimeView):
     def full_session(self) -> VisitSession | None:
         """The session, if it is in this prisoner's window and fully booked (not blocked, nor closed to them)."""
         availability = self.availability(refresh=self.request.method == "POST")
-        return next(
-            (a.session for a in availability if a.session.id == self.session_id and a.unbookable == Unbookable.FULL),
-            None,
-        )
+        full = any(a.session.id == self.session_id and a.unbookable == Unbookable.FULL for a in availability)
+        return VisitSession.objects.get(pk=self.session_id) if full else None
 
     def get(self, request: HttpRequest, session_id: int) -> HttpResponse:
         if (response := self.load()) is not None:
