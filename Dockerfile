@@ -4,11 +4,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 COPY . .
-# The Welsh catalogue is compiled here (locale/cy/LC_MESSAGES/django.mo is built, not committed: docs/welsh.md).
+# The Welsh catalogue is compiled here, and the English one made from it (the .mo files are built, not committed:
+# docs/welsh.md).
 # collectstatic reads the production settings, which refuse to start without what a running service needs: these
 # values exist only for this build step and are not kept in the image.
 RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt && pip install --no-cache-dir --no-deps -e . \
-    && pybabel compile -D django -d locale \
+    && pybabel compile -D django -d locale && python scripts/english_catalog.py \
     && SECRET_KEY=build-only-not-a-secret-$(date +%s%N) REDIS_URL=redis://build-only SERVICE_BASE_URL=http://build-only \
        NOTIFY_FAKE=1 NOMIS_STUB=1 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app && chown -R app /app

@@ -58,9 +58,11 @@ messages: install-test
 	$(BIN)/pybabel update -D django -i locale/django.pot -d locale -l cy --width=120 --ignore-obsolete
 	rm locale/django.pot
 
-## compilemessages: the Welsh catalogue compiled for Django (locale/cy/LC_MESSAGES/django.mo, built, not committed)
+## compilemessages: the Welsh catalogue compiled for Django (locale/cy/LC_MESSAGES/django.mo, built, not committed),
+## and the English one made from it (locale/en_GB/LC_MESSAGES/django.mo: each message as itself, scripts/english_catalog.py)
 compilemessages: install
 	$(BIN)/pybabel compile -D django -d locale --statistics
+	$(BIN)/python scripts/english_catalog.py
 
 lint: install-test
 	$(BIN)/ruff check .

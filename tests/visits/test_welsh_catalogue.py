@@ -86,3 +86,27 @@ def test_gettext_accepts_the_catalogue() -> None:
         [msgfmt, "--check", "-o", "/dev/null", str(PO_FILE)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_english_catalogue_is_each_welsh_message_as_itself_and_compiled(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from babel.messages.mofile import read_mo
+    from django.utils import translation
+
+    from scripts.english_catalog import LOCALE, english_catalog
+
+    mo_file = LOCALE / "en_GB" / "LC_MESSAGES" / "django.mo"
+    assert mo_file.exists(), "not made: run `make compilemessages` (make run and make test do)"
+    with mo_file.open("rb") as file:
+        english = read_mo(file)
+
+    def key(message):  # type: ignore[no-untyped-def]
+        context = message.context.decode() if isinstance(message.context, bytes) else message.context  # read_mo's
+        return context, message.id if isinstance(message.id, str) else tuple(message.id)
+
+    assert {key(m) for m in english if m.id} == {key(m) for m in catalogue if m.id}
+    assert all(key(m)[1] == (m.string if isinstance(m.string, str) else tuple(m.string)) for m in english if m.id)
+    compiled = io.BytesIO()
+    write_mo(compiled, english_catalog())
+    assert mo_file.read_bytes() == compiled.getvalue(), "the English catalogue is older than django.po"
+    with translation.override("en-gb"):
+        assert translation.gettext("Choose a time") == "Choose a time"
