@@ -80,9 +80,9 @@ UNBOOKABLE_TEXT = {
 
 
 class WindowSession(NamedTuple):
-    """A session as the shared window keeps it: what the date picker shows and decides with. A plain tuple, which
-    the cache reads back about four times faster than a model instance (docs/benchmarks.md); the pages that act on
-    a session fetch its row."""
+    """A session as the shared window keeps it: what the date picker shows and decides with. A plain tuple: read
+    back from the cache on every first view, a window of these unpickles in half the time of one of model instances
+    (docs/benchmarks.md). The pages that act on a session fetch its row."""
 
     id: int
     date: date
@@ -220,7 +220,7 @@ def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) 
 
 def window_key(slug: str, today: date) -> str:
     """The key of a prison's window as read on ``today`` (the window itself says which days it covers)."""
-    return f"shared-window:2:{slug}:{today.isoformat()}"  # 2: the shape with the weeks' other days
+    return f"shared-window:2:{slug}:{today.isoformat()}"  # 2: whole weeks, sessions as tuples
 
 
 def _shared_window(

@@ -177,7 +177,7 @@ def _frozen(value: Any) -> Hashable:
 # The macros' indentation and blank lines, out of the markup kept: about a fifth of a page's characters, which every
 # response would otherwise encode and compress again (docs/benchmarks.md). A browser reads a newline as the spaces it
 # replaces, except in <pre> and <textarea>, whose markup is kept as it was made.
-_INDENTATION = re.compile(r"\n\s+")
+_INDENTATION = re.compile(r"\n[ \t\r\n]+")  # not \s: a no-break space is content
 
 
 def without_indentation(markup: str) -> str:

@@ -6,6 +6,7 @@ prisoner's visits over the window's whole weeks come with the window too; the ho
 
 from __future__ import annotations
 
+import pickle
 from datetime import date, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from prisons.models import Prison, VisitSession
 from tests.factories import book_for, make_prisoner
 from tests.visits.journey_support import PRISONER, add_visitor, expect_redirect, first_radio_value, journey_to
 from visits.models import Visit, VisitState
+from visits.selectors import WindowSession
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 GONE = "Your visit time is no longer available. Select a new time."
@@ -180,6 +182,14 @@ def test_a_time_steps_shared_reads_are_one_round_trip_to_the_cache(monkeypatch) 
             ],
         )
     ]
+
+
+def test_the_window_kept_holds_no_model_instance() -> None:
+    at_the_picker()
+    window = cache.get(f"shared-window:2:rochester:{timezone.localdate().isoformat()}")
+    assert window.sessions and all(isinstance(s, WindowSession) for s in window.sessions)
+    # read back on every first view: plain values unpickle in half the time of model instances (docs/benchmarks.md)
+    assert b"django.db.models" not in pickle.dumps(window)
 
 
 def test_a_value_read_ahead_is_answered_once() -> None:
