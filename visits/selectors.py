@@ -135,12 +135,10 @@ def _live(queryset: QuerySet[Visit], now: datetime) -> QuerySet[Visit]:
     return queryset.filter(state__in=ACTIVE_STATES).exclude(state=VisitState.RESERVED, hold_expires_at__lte=now)
 
 
-def _window_sessions(prison: Prison, from_date: date, to_date: date) -> list[VisitSession]:
-    """The window's sessions (not removed), in order."""
-    return list(
-        VisitSession.objects.filter(prison=prison, date__range=(from_date, to_date), removed=False).order_by(
-            "date", "start_time"
-        )
+def _window_sessions(prison: Prison, from_date: date, to_date: date) -> QuerySet[VisitSession]:
+    """The sessions (not removed) from ``from_date`` to ``to_date``, in order."""
+    return VisitSession.objects.filter(prison=prison, date__range=(from_date, to_date), removed=False).order_by(
+        "date", "start_time"
     )
 
 
@@ -148,7 +146,7 @@ def _sessions_and_places_taken(
     prison: Prison, from_date: date, to_date: date, closed: bool, now: datetime
 ) -> tuple[list[VisitSession], dict[int, int]]:
     """The window's sessions (not removed), in order, and the places taken in each by open or closed visits."""
-    sessions = _window_sessions(prison, from_date, to_date)
+    sessions = list(_window_sessions(prison, from_date, to_date))
     if not sessions:
         return [], {}
     taken = (
@@ -188,13 +186,8 @@ class SharedWindow:
 
 def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) -> SharedWindow:
     """The sessions of the window's whole weeks and every visit that stands in them: two queries."""
-    first_day, last_day = _whole_weeks(from_date, to_date)
-    every = [
-        WindowSession(*row)
-        for row in VisitSession.objects.filter(prison=prison, date__range=(first_day, last_day), removed=False)
-        .order_by("date", "start_time")
-        .values_list(*WindowSession._fields)
-    ]
+    rows = _window_sessions(prison, *_whole_weeks(from_date, to_date)).values_list(*WindowSession._fields)
+    every = [WindowSession(*row) for row in rows]
     sessions = [s for s in every if from_date <= s.date <= to_date]
     taken: dict[bool, Counter[int]] = {False: Counter(), True: Counter()}
     prisoners_sessions: defaultdict[str, list[int]] = defaultdict(list)
