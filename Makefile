@@ -42,6 +42,13 @@ run: install compilemessages
 prod-local: install compilemessages
 	PORT=$(PORT) $(BIN)/python scripts/prod_local.py
 
+## fuzz: every form and URL parameter of the production-shaped stack (as prod-local, on the database visits_fuzz,
+## dropped and made anew, Redis db 11, port 8011) given hostile input; prints the inputs tried and the 500s (none
+## allowed: exit 1 otherwise). FUZZ=--quick for the few values CI tries (tests/production/test_fuzz.py)
+.PHONY: fuzz
+fuzz: install compilemessages
+	$(BIN)/python scripts/fuzz_forms.py $(FUZZ)
+
 ## test: lint, the missing-migrations check and the whole test suite
 test: install-test lint compilemessages
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test

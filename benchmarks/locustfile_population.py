@@ -39,7 +39,7 @@ HOLD_LOST = "Your visit time is no longer available"
 TAKEN_FROM_LIST = "Select a visit time from the list"  # the form's answer to a time no longer offered
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RADIO = re.compile(r'name="session" type="radio" value="(\d+)"')
-WAITING_LIST = 'href="/waiting-list/join/'  # a fully booked time's "Tell me if a place comes up"
+WAITING_LIST = 'href="/waiting-list-join/'  # a fully booked time's "Tell me if a place comes up"
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
 MAX_CHOICES = 6  # times a visitor tries before giving up
 

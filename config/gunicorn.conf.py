@@ -5,7 +5,7 @@ the settings' one line (config/settings.py), instead of workers failing to boot 
 
 Logging (config.logging.GunicornLogger, docs/observability.md): gunicorn's own lines and its access log in the
 service's format (JSON when LOG_FORMAT is json). An access line has the method, the path without its query string
-(manage-link tokens redacted), status, length, duration and the request id: never the query string, the referer
+(link tokens redacted), status, length, duration and the request id: never the query string, the referer
 (which can carry a token), the user agent or the client's address.
 """
 

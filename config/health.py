@@ -3,7 +3,8 @@ worker and beat for a container's health check (`python -m config.health worker|
 
 `/readyz` is django-health-check's view: PostgreSQL (or SQLite), the cache, Redis and the Celery broker, each
 reported by name with what is wrong; 200 when all answer, 500 otherwise. JSON with `Accept: application/json` or
-`?format=json`, plain text with `?format=text`.
+`?format=json`, plain text with `?format=text`; an `Accept` header that is not a list of media types is a bad request
+(the GOV.UK 400 page).
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from celery.beat import PersistentScheduler
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
+from health_check.views import HealthCheckView, MediaType
+
+from config.views import bad_request
 
 
 @dataclasses.dataclass
@@ -59,6 +64,13 @@ class Redis(HealthCheck):
 class ReadinessView(HealthCheckView):
     """What this web process needs: the database and the cache always; Redis and the broker when configured."""
 
+    async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """An ``Accept`` header that is not a list of media types (``Accept: *``) is a bad request, as it is to any
+        page: django-health-check would fail on it with a server error."""
+        if not acceptable(request.headers.get("accept", "*/*")):
+            return await sync_to_async(bad_request)(request)  # the one warning line of any 400, no traceback
+        return await super().get(request, *args, **kwargs)
+
     def get_checks(self) -> Iterator[HealthCheck]:
         yield Database()
         yield Cache()
@@ -66,6 +78,39 @@ class ReadinessView(HealthCheckView):
             yield Redis()
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             yield Broker()
+
+
+@dataclasses.dataclass
+class NomisEvents(HealthCheck):
+    """NOMIS's prisoner events are being read (visits.sync.nomis_events_poll records an outage on its cursor)."""
+
+    timeout = datetime.timedelta(seconds=3)
+
+    def run(self) -> None:
+        from visits.sync import nomis_events_health
+
+        failing_since, failure = nomis_events_health()
+        if failing_since is not None:
+            since = failing_since.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise ServiceUnavailable(f"reading NOMIS's prisoner events has failed since {since} ({failure})")
+
+
+class NomisHealthView(ReadinessView):
+    """`/healthz/nomis`, for monitoring, not for a load balancer's readiness: whether NOMIS's prisoner events are
+    being read. 500 while they are not, saying since when and why (the kind of error)."""
+
+    def get_checks(self) -> Iterator[HealthCheck]:
+        yield NomisEvents()
+
+
+def acceptable(header: str) -> bool:
+    """Whether an ``Accept`` header is one django-health-check can read: media types (``type/subtype``, each
+    perhaps with parameters), separated by commas."""
+    try:
+        list(MediaType.parse_header(header))
+    except ValueError:
+        return False
+    return True
 
 
 # Celery beat's liveness ---------------------------------------------------------------------------------------------

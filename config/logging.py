@@ -3,9 +3,9 @@
 - ``logging_config()`` is the ``LOGGING`` dictConfig (config/settings.py): JSON lines through python-json-logger
   when ``LOG_FORMAT`` is ``json`` (production), readable text when it is ``text`` (``DEBUG``). Every line carries
   timestamp, level, logger, message and, when there is one, ``request_id``.
-- ``redact()`` takes manage-link tokens, query strings, email addresses and mobile numbers out of a piece of text.
-  It is the one redaction: the filter on every handler, gunicorn's access log (``GunicornLogger``) and Sentry's
-  ``before_send`` (config/sentry.py) all call it.
+- ``redact()`` takes link tokens (every route with a secret), query strings, email addresses and mobile numbers out
+  of a piece of text. It is the one redaction: the filter on every handler, gunicorn's access log
+  (``GunicornLogger``) and Sentry's ``before_send`` (config/sentry.py) all call it.
 - ``request_id_var`` holds the current request's id: ``config.middleware.RequestIdMiddleware`` sets it from
   ``X-Request-ID`` (or a new one), the Celery signal handlers below carry it into the tasks a request queues.
 
@@ -44,9 +44,11 @@ def sane_request_id(value: object) -> str | None:
 
 # Characters that end a path or a query string in a log line: whitespace, quotes, brackets, a backslash (JSON).
 _END = r"\s\"'<>\\"
-# Routes whose path segment after the prefix is a signed token (visits/urls.py: /visit/<token>, /visit/<token>/...).
-# The only signed-token routes in the url confs; add a prefix here when another appears.
-TOKEN_ROUTES = ("visit",)
+# Routes whose path segment after the prefix is a secret (visits/urls.py: /visit/<token>, /visit/<token>/...,
+# /waiting-list/<token>, /waiting-list/<token>/leave). Every route with a secret takes it through the <token:...>
+# converter (config/converters.py) right after one of these prefixes: tests/config/test_token_routes.py walks the
+# URL conf and fails on a route that does not, so a new route with a secret cannot be logged in full.
+TOKEN_ROUTES = ("visit", "waiting-list")
 _TOKEN = re.compile(rf"(\b(?:{'|'.join(TOKEN_ROUTES)})/)(?!\[redacted\])[^/?#{_END}]+")
 # A query string after a path or URL (staff search terms, anything a form sends by GET): dropped with its "?".
 _QUERY = re.compile(rf"(/[^?#{_END}]*)\?[^#{_END}]*")
@@ -55,8 +57,8 @@ _MOBILE = re.compile(r"(?<![\w+])(?:\+44\s?7|07)\d{3}\s?\d{3}\s?\d{3}(?!\w)")
 
 
 def redact(text: str) -> str:
-    """Text without manage-link tokens (``/visit/[redacted]``), query strings, email addresses or UK mobile numbers.
-    Idempotent, and cheap on text with nothing to redact."""
+    """Text without link tokens (``/visit/[redacted]``, ``/waiting-list/[redacted]``), query strings, email addresses
+    or UK mobile numbers. Idempotent, and cheap on text with nothing to redact."""
     if "/" in text:
         text = _TOKEN.sub(r"\1[redacted]", text)
         text = _QUERY.sub(r"\1", text)
@@ -210,6 +212,20 @@ def _log_format() -> str:
     return getattr(settings, "LOG_FORMAT", "json")
 
 
+# gunicorn's own line for a request it could not parse names the client's address ("Invalid request from ip=...: ").
+_CLIENT_ADDRESS = re.compile(r"(\bfrom ip=)[^\s]+?(?=: |$)")
+
+
+class NoClientAddress(logging.Filter):
+    """On gunicorn's error log: the client's address out of its lines, as docs/observability.md promises."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "ip=" in message:
+            record.msg, record.args = _CLIENT_ADDRESS.sub(r"\1[address]", message), ()
+        return True
+
+
 class GunicornLogger(glogging.Logger):
     """gunicorn's logger (config/gunicorn.conf.py: ``logger_class``): its error and access lines in the service's
     format, through the same filters. The access line has the method, the path without its query string (tokens
@@ -225,6 +241,8 @@ class GunicornLogger(glogging.Logger):
                 if getattr(handler, "_gunicorn", False):
                     handler.setFormatter(formatter(self.log_format, text_format))
                     add_filters(handler, self.log_format)
+                    if log is self.error_log:
+                        handler.addFilter(NoClientAddress())
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         every = super().atoms(resp, req, environ, request_time)

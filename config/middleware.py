@@ -1,5 +1,5 @@
 """Sessions that end after a spell of idleness, without a database write on every request; a request id on every
-request; no page kept by browsers or proxies."""
+request; no page kept by browsers or proxies; a forbidden page logged as the expected answer it is."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 from config.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
+from config.views import permission_denied
 
 TOUCHED = "_touched"
 
@@ -77,3 +79,20 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class ForbiddenMiddleware:
+    """A page the user's role may not open is an expected answer, not a fault: the GOV.UK "no permission" page, and
+    one warning line ("Forbidden: /staff/...") without a traceback. Django would log the PermissionDenied a view
+    raises with its whole traceback."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
+        return None

@@ -2,7 +2,7 @@
 
 No personal data goes to Sentry: ``send_default_pii`` is off (no cookies, users or IP addresses), request bodies and
 stack frames' local variables are never sent, and every event passes through ``before_send``, which redacts
-manage-link tokens and query strings with the log filter's own function (``config.logging.redact``).
+link tokens and query strings with the log filter's own function (``config.logging.redact``).
 """
 
 from __future__ import annotations

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "visits.read_ahead.ReadAheadMiddleware",  # a journey page's shared reads in one round trip to the cache
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.input_guard.ControlCharactersMiddleware",  # no control character in an address reaches a view
+    "config.input_guard.UnreadableFormMiddleware",  # a form that cannot be read is a GOV.UK "bad request"
+    "config.input_guard.AdminDateLookupMiddleware",  # no admin date filter with a year no date has
+    "config.middleware.ForbiddenMiddleware",  # a page the role may not open: 403, logged without a traceback
     "config.middleware.NoStoreMiddleware",  # no copy of a page kept by a browser or a proxy
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -206,7 +209,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Signing in: django-axes locks a username, and separately a client address, out for 15 minutes after 5 failures,
 # for the console and the Django admin alike (staff/signin.py), and keeps every sign-in, sign-out and failure
 # (who, when, from where; never a password) as its access logs, shown in the Django admin.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "staff.signin.UnstorableUsernameBackend",  # no NUL byte reaches the database (staff/signin.py)
+    "django.contrib.auth.backends.ModelBackend",
+]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
@@ -215,6 +222,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "staff.signin.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "staff.signin.axes_username"  # never a NUL byte to PostgreSQL (staff/signin.py)
 LOGIN_URL = "staff:sign-in"
 LOGIN_REDIRECT_URL = "staff:home"
 
@@ -275,7 +283,7 @@ STAFF_SESSION_MAX_AGE_SECONDS = int(os.environ.get("STAFF_SESSION_MAX_AGE_SECOND
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/nomis$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -384,7 +392,7 @@ NOTIFY_TEMPLATE_IDS = {
 }
 # Messages to a prison's own visits mailbox (Prison.visits_mailbox, set in the console's timetable settings): by email
 # only, and in English only, as the staff console is (docs/welsh.md). NOTIFY_TEMPLATE_PRISON_NEW_REQUEST_EMAIL_EN...
-NOTIFY_MAILBOX_MESSAGE_KINDS = ("prison_new_request", "prison_visitor_cancelled")
+NOTIFY_MAILBOX_MESSAGE_KINDS = ("prison_new_request", "prison_visitor_cancelled", "prison_mailbox_changed")
 NOTIFY_TEMPLATE_IDS.update(
     {
         f"{kind}.email.en": os.environ.get(f"NOTIFY_TEMPLATE_{kind}_EMAIL_EN".upper(), "")
@@ -420,6 +428,14 @@ CELERY_BEAT_SCHEDULE.update(
         "anonymise-old-visits": {"task": "visits.jobs.anonymise_old_visits", "schedule": crontab(minute=0, hour=3)},
     }
 )
+
+# django-axes's records of staff sign-ins (username, address, browser) are kept this many days (docs/security.md).
+SIGN_IN_LOGS_DAYS = int(os.environ.get("SIGN_IN_LOGS_DAYS", "90"))
+CELERY_IMPORTS.append("staff.tasks")
+CELERY_BEAT_SCHEDULE["remove-old-sign-in-logs"] = {
+    "task": "staff.tasks.remove_old_sign_in_logs",
+    "schedule": crontab(minute=15, hour=3),
+}
 
 
 # Error reporting ----------------------------------------------------------------------------------------------------

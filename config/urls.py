@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
-from config.health import ReadinessView
+from config.health import NomisHealthView, ReadinessView
 from staff.signin import one_attempt_at_a_time
 from visits.views import notify as notify_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
+    path("healthz/nomis", NomisHealthView.as_view(), name="healthz-nomis"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's sign-in takes the same lockout as the console's, one attempt at a time (staff/signin.py).
     path("django-admin/login/", one_attempt_at_a_time(admin.site.login)),
@@ -27,6 +28,7 @@ if settings.NOTIFY_FAKE:
 if settings.NOMIS_STUB:
     urlpatterns.append(path("nomis-stub/", include("prisons.nomis.stub.urls")))
 
+handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

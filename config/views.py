@@ -20,6 +20,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """What was sent cannot be read (a form in another character set than UTF-8, a header no server understands):
+    the GOV.UK page, not Django's, which would read the form again through its CSRF check and fail a second time."""
+    return render(request, "errors/400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 

@@ -68,9 +68,12 @@ def _share(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
 
 
-def _rate(share: int | None, sentence: str, **values: object) -> str:
-    """A sentence about a percentage, or that there was nothing to count."""
+def _rate(total: Week, share: int | None, sentence: str, **values: object) -> str:
+    """A sentence about a percentage, or that there was nothing to count (or, in published figures, too little to
+    give a percentage of: performance.figures.MINIMUM_FOR_PERCENTAGE)."""
     if share is None:
+        if total.published:
+            return _("There were too few in these weeks to give a percentage.")
         return _("There was nothing to count in these weeks.")
     return sentence % {"share": f"{share}%", **values}
 
@@ -220,7 +223,9 @@ def figure_charts(figures: WeeklyFigures) -> list[Chart]:
         figures,
         key="chart-digital",
         title=_("Digital take-up: visits booked or requested online"),
-        summary=_rate(total.digital_share, _("%(share)s of visits were booked or requested online in these weeks.")),
+        summary=_rate(
+            total, total.digital_share, _("%(share)s of visits were booked or requested online in these weeks.")
+        ),
         series=[(_("Online"), [w.digital_share for w in figures.weeks])],
         head=[week, _("Online"), _("All channels"), _("Online share")],
         columns=[lambda w: _count(w.online), lambda w: _count(w.made), lambda w: _share(w.digital_share)],
@@ -232,6 +237,7 @@ def figure_charts(figures: WeeklyFigures) -> list[Chart]:
         key="chart-completion",
         title=_("Completion rate: online journeys that ended in a booking or request"),
         summary=_rate(
+            total,
             total.completion_share,
             _("%(share)s of the online journeys started in these weeks ended in a booking or request."),
         ),
@@ -246,6 +252,7 @@ def figure_charts(figures: WeeklyFigures) -> list[Chart]:
         key="chart-first-choice",
         title=_("First choice booked"),
         summary=_rate(
+            total,
             total.first_choice_share,
             _("%(share)s of the visits confirmed in these weeks were for the time the visitor chose first."),
         ),
@@ -271,6 +278,7 @@ def figure_charts(figures: WeeklyFigures) -> list[Chart]:
         key="chart-answered",
         title=_("Requests answered within %(days)s working days") % {"days": REQUEST_ANSWER_DAYS},
         summary=_rate(
+            total,
             total.answered_in_time_share,
             _("%(share)s of the requests prisons answered in these weeks were answered within %(days)s working days."),
             days=REQUEST_ANSWER_DAYS,
@@ -308,6 +316,7 @@ def figure_charts(figures: WeeklyFigures) -> list[Chart]:
         key="chart-attendance",
         title=_("Attendance"),
         summary=_rate(
+            total,
             total.attendance_share,
             _("Visitors came to %(share)s of the visits in these weeks whose attendance was recorded."),
         ),

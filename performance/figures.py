@@ -4,6 +4,10 @@ draw. Aggregates only, in a fixed number of queries whatever the number of visit
 A week runs Monday to Sunday; the figures cover the last ``WEEKS`` complete weeks. Bookings, requests, answers and
 cancellations count in the week they happened, attendance in the week of the visit, and a journey in the week it
 started (a completion counts on its journey's day, visits.models.JourneyCount).
+
+What the public sees goes through ``published_figures`` (the dashboard's page, charts, tables and CSV alike): every
+count rounded to the nearest ``ROUND_TO``, percentages worked out from the rounded counts and only where they are of
+at least ``MINIMUM_FOR_PERCENTAGE`` (docs/performance-dashboard.md says why). The staff figures page is exact.
 """
 
 from __future__ import annotations
@@ -25,12 +29,18 @@ WEEKS = 12
 # A prison's figures are published only where at least this many visits were booked or requested there in the
 # period, so that no one can be picked out of them (the dashboard says so).
 MINIMUM_VISITS = 10
+# Every published count is rounded to the nearest multiple of this (0, 1 and 2 are 0; 3 to 7 are 5), so that no
+# figure of 1 or 2 is published and none can be worked out exactly by taking one published figure from another.
+ROUND_TO = 5
+# A published percentage is worked out from the rounded counts, and given only where its whole is at least this.
+MINIMUM_FOR_PERCENTAGE = 50
 NOT_STAFF = ("visitor", "system")  # the actor labels that are not a staff member's name (visits.services.Actor)
 CHANNELS = tuple(Channel.values)
 
 
-def _percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
+def rounded(count: int) -> int:
+    """The count to the nearest multiple of ``ROUND_TO``, halves up: what the public sees of it."""
+    return (count + ROUND_TO // 2) // ROUND_TO * ROUND_TO
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,7 @@ class Week:
     attended: int = 0
     no_shows: int = 0
     not_recorded: int = 0  # booked visits whose attendance nobody recorded
+    published: bool = False  # its counts rounded for the public (published_figures): percentages need a large whole
 
     @property
     def last(self) -> date:
@@ -104,12 +115,12 @@ class Week:
     @property
     def digital_share(self) -> int | None:
         """Digital take-up: the percentage of visits booked or requested online."""
-        return _percent(self.online, self.made)
+        return self._percent(self.online, self.made)
 
     @property
     def completion_share(self) -> int | None:
         """The percentage of online journeys started that ended in a booking or a request."""
-        return _percent(self.completed, self.started)
+        return self._percent(self.completed, self.started)
 
     @property
     def confirmed(self) -> int:
@@ -123,11 +134,11 @@ class Week:
 
     @property
     def first_choice_share(self) -> int | None:
-        return _percent(self.first_choice, self.confirmed)
+        return self._percent(self.first_choice, self.confirmed)
 
     @property
     def answered_in_time_share(self) -> int | None:
-        return _percent(self.answered_in_time, self.answered)
+        return self._percent(self.answered_in_time, self.answered)
 
     @property
     def cancelled(self) -> int:
@@ -136,12 +147,41 @@ class Week:
     @property
     def attendance_share(self) -> int | None:
         """The percentage of visits with attendance recorded that the visitors came to."""
-        return _percent(self.attended, self.attended + self.no_shows)
+        return self._percent(self.attended, self.attended + self.no_shows)
+
+    def _percent(self, part: int, whole: int) -> int | None:
+        """``part`` as a percentage of ``whole``; None when there is nothing to count or, in published figures, when
+        the whole is too small for a percentage of rounded counts to mean much."""
+        if whole == 0 or (self.published and whole < MINIMUM_FOR_PERCENTAGE):
+            return None
+        return round(100 * part / whole)
 
     def __add__(self, other: Week) -> Week:
         counts = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self) if f.type == "int"}
         channels = Counter(self.made_by_channel) + Counter(other.made_by_channel)
-        return Week(first=min(self.first, other.first), made_by_channel=dict.fromkeys(CHANNELS, 0) | channels, **counts)
+        return Week(
+            first=min(self.first, other.first),
+            made_by_channel=dict.fromkeys(CHANNELS, 0) | channels,
+            published=self.published or other.published,
+            **counts,
+        )
+
+    def for_publication(self) -> Week:
+        """The week as the public sees it: every count it holds rounded (``rounded``). What is worked out from them
+        (totals, percentages) is worked out from the rounded counts, so it tells no more than they do. A field of a
+        kind not known here stops publication rather than go out unrounded."""
+        values: dict[str, object] = {"first": self.first, "published": True}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in values:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                values[f.name] = rounded(value)
+            elif isinstance(value, dict) and all(isinstance(n, int) for n in value.values()):
+                values[f.name] = {key: rounded(n) for key, n in value.items()}
+            else:
+                raise TypeError(f"Week.{f.name} is not a count: say how to publish it")
+        return Week(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -153,9 +193,14 @@ class WeeklyFigures:
     prison_id: int | None = None
 
     @property
+    def published(self) -> bool:
+        return any(week.published for week in self.weeks)
+
+    @property
     def total(self) -> Week:
-        """The whole period's figures."""
-        total = Week(first=self.period.first)
+        """The whole period's figures: the sums of its weeks' (so, when published, of the rounded weekly counts: a
+        total adds nothing to what its weeks tell)."""
+        total = Week(first=self.period.first, published=self.published)
         for week in self.weeks:
             total = total + week
         return total
@@ -246,6 +291,18 @@ def weekly_figures(*, period: Period, prison: Prison | None = None) -> WeeklyFig
             week.completed += row["completed"]
 
     return WeeklyFigures(period=period, weeks=weeks, prison_id=prison.id if prison is not None else None)
+
+
+def published_figures(*, period: Period, prison: Prison | None = None) -> WeeklyFigures:
+    """The weekly figures as the public sees them (the dashboard, its charts and tables, the CSV): every count
+    rounded to the nearest ``ROUND_TO`` and every percentage worked out from the rounded counts, given only where
+    its whole is at least ``MINIMUM_FOR_PERCENTAGE``. Nothing published is worked out from an exact figure."""
+    figures = weekly_figures(period=period, prison=prison)
+    return WeeklyFigures(
+        period=figures.period,
+        weeks=[week.for_publication() for week in figures.weeks],
+        prison_id=figures.prison_id,
+    )
 
 
 def _week(weeks: list[Week], period: Period, day: date | None) -> Week | None:

@@ -1,4 +1,5 @@
-"""The public performance dashboard and its national CSV: figures only, no sign-in, no personal data."""
+"""The public performance dashboard and its national CSV: figures only, no sign-in, no personal data. Both get their
+figures from ``_figures`` alone, and so through ``performance.figures.published_figures``: rounded, every one."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from django.views.decorators.http import require_safe
 from performance.charts import figure_charts
 from performance.figures import (
     CHANNELS,
+    MINIMUM_FOR_PERCENTAGE,
     MINIMUM_VISITS,
+    ROUND_TO,
     Period,
     WeeklyFigures,
     complete_weeks,
     prisons_with_figures,
-    weekly_figures,
+    published_figures,
 )
 from prisons.models import Prison
 from visits.rules import REQUEST_ANSWER_DAYS
@@ -30,8 +33,10 @@ FIGURES_KEPT_SECONDS = 600
 
 
 def _figures(period: Period, prison: Prison | None) -> WeeklyFigures:
-    key = f"performance:{period.first.isoformat()}:{period.weeks}:{prison.id if prison else 'national'}"
-    return cache.get_or_set(key, lambda: weekly_figures(period=period, prison=prison), FIGURES_KEPT_SECONDS)
+    """The published (rounded) figures of the scope, kept for a while. The key names them published: a cache filled
+    with exact figures by an earlier release is never read as if it were rounded."""
+    key = f"performance:published:{period.first.isoformat()}:{period.weeks}:{prison.id if prison else 'national'}"
+    return cache.get_or_set(key, lambda: published_figures(period=period, prison=prison), FIGURES_KEPT_SECONDS)
 
 
 @require_safe
@@ -56,6 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "prison_items": items,
             "not_shown": bool(asked) and prison is None,
             "minimum": MINIMUM_VISITS,
+            "round_to": ROUND_TO,
+            "minimum_for_percentage": MINIMUM_FOR_PERCENTAGE,
             "answer_days": REQUEST_ANSWER_DAYS,
         },
     )
@@ -89,7 +96,8 @@ CSV_COLUMNS = [
 
 @require_safe
 def national_csv(request: HttpRequest) -> HttpResponse:
-    """The national figures of the last 12 weeks, a row a week, as CSV (the column names are in English)."""
+    """The national figures of the last 12 weeks, a row a week, as CSV (the column names are in English): the same
+    published figures as the page, rounded alike; a percentage too few to give is blank."""
     period = complete_weeks(timezone.localdate())
     figures = _figures(period, None)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

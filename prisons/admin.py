@@ -50,12 +50,34 @@ class SessionTemplateInline(admin.TabularInline):
     extra = 0
 
 
+# A prison's identity: its NOMIS code decides whose prisoners its staff see and book for (staff look prisoners up at
+# their prison's code), and its slug is its address in the console. The prison data sets them; prison staff cannot.
+IDENTITY_FIELDS = ("code", "slug")
+
+
 @admin.register(Prison)
 class PrisonAdmin(CoveredPrisonsOnly):
     def get_queryset(self, request: Any) -> Any:
         """A prison is its own prison."""
         rows = admin.ModelAdmin.get_queryset(self, request)
         return rows if request.user.is_superuser else rows.filter(staff_access__user=request.user)
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        """Prison staff (a visits admin) see the prison's NOMIS code and slug but cannot change them: with another
+        prison's code, their staff would see and book for that prison's prisoners."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + IDENTITY_FIELDS
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        """A changed visits mailbox is changed as the console changes it: who and when recorded, the old one told."""
+        mailbox = obj.visits_mailbox
+        if change and "visits_mailbox" in form.changed_data:
+            obj.visits_mailbox = form.initial.get("visits_mailbox", "")
+        super().save_model(request, obj, form, change)
+        if obj.visits_mailbox != mailbox:
+            from visits.notifications import visits_mailbox_change  # the admin is a web layer over both apps
+
+            visits_mailbox_change(prison=obj, mailbox=mailbox, by=request.user)
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)  # the timetable inline may have changed

@@ -76,6 +76,11 @@ class Prison(models.Model):
         help_text="The prison's visits mailbox: emailed about each new request and each visitor's cancellation. "
         "Empty: no emails.",
     )
+    # Who last changed the mailbox and when (visits.notifications.visits_mailbox_change, which also tells the old one).
+    visits_mailbox_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    visits_mailbox_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PrisonQuerySet.as_manager()
 
@@ -95,6 +100,17 @@ class Prison(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        """A NOMIS code is one prison's: it cannot be given to a prison (in the Django admin) while another prison
+        holds it. The booking lines of one real prison share its code only as the prison data sets them
+        (docs/prison-data.md), which is why this is not a database constraint."""
+        super().clean()
+        if self.pk is not None and Prison.objects.filter(pk=self.pk, code=self.code).exists():
+            return  # unchanged
+        holder = Prison.objects.filter(code=self.code).exclude(pk=self.pk).first()
+        if holder is not None:
+            raise ValidationError({"code": f"{self.code} is the NOMIS code of {holder.name}"})
 
     @property
     def display_name(self) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from prisons.models import BlockedDate, DateSpecificSession, Prison, SessionTemplate, VisitSession
 from prisons.timetable import SessionSlot, sessions_between
 from prisons.window import MAX_BOOKING_WINDOW_DAYS
+from prisons.window_cache import window_changed
 
 # Sessions exist for today and the next 28 days at every prison; each prison's own booking window and notice
 # period decide which of them a visitor may book online.
@@ -146,4 +147,7 @@ def sessions_generate(*, today: date, prisons: Iterable[Prison] | None = None) -
     if deletable:
         VisitSession.objects.filter(id__in=deletable).delete()
     result.created, result.updated, result.deleted = len(to_create), len(to_update), len(deletable)
+    touched = {s.prison_id for s in to_create} | {s.prison_id for s in to_update} | {s.prison_id for s in gone}
+    for prison_id in touched:  # what the date pickers there show has changed
+        window_changed(prison_id)
     return result

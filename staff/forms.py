@@ -165,6 +165,20 @@ class RejectForm(GovukForm):
             self.add_error("renews_on", _("Enter the date the allowance renews"))
         if RejectionReason.OTHER in reasons and not cleaned.get("other_reason", "").strip():
             self.add_error("other_reason", _("Enter the other reason"))
+        # Text in a box that only counts with its reason ticked (JavaScript off shows every box) is not dropped
+        # silently: the box says which reason to tick.
+        if "reasons" in cleaned and RejectionReason.OTHER not in reasons and cleaned.get("other_reason", "").strip():
+            self.add_error(
+                "other_reason", _("Select ‘Another reason’ to give the other reason, or delete the other reason")
+            )
+        if "reasons" in cleaned and RejectionReason.NO_ALLOWANCE not in reasons and cleaned.get("renews_on"):
+            self.add_error(
+                "renews_on",
+                _(
+                    "Select ‘The prisoner has no visiting allowance left’ to give the date it renews, or delete "
+                    "the date"
+                ),
+            )
         return cleaned
 
 
@@ -411,7 +425,9 @@ class BookForCallerForm(ContactForm, OverrideFields):
         super().__init__(*args, **kwargs)
         self.fields["visitors"].choices = contacts
         self.fields["session"].choices = [("", _("Select a time")), *sessions]
-        self.fields["updates"].required = False
+        # The clerk types the caller's email and mobile, each wanted when given: no question of which updates, so
+        # no error can be about one the page does not show.
+        del self.fields["updates"]
         if closed_because:  # the prisoner must have closed visits: the clerk decides, closed chosen unless changed
             self.fields["visit_type"] = forms.ChoiceField(
                 label=_("Open or closed visit?"),

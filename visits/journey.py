@@ -37,6 +37,10 @@ TIME_AGAIN_KEY = "time_again_because"
 VISITORS_OR_PRISONER_CHANGED = gettext_noop(
     "You changed who is visiting or the prisoner's details, so the time you chose was let go. Select a time again."
 )
+VISITORS_NEED_APPROVAL = gettext_noop(
+    "The prison must now approve this visit, because of who is visiting, so the time you chose was let go. "
+    "Select a time again."
+)
 
 
 class Answers:

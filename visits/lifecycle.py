@@ -114,10 +114,16 @@ def _anonymise(ids: list[int]) -> None:
         contact_phone="",
         support_details="",
         support_needs=[],
+        # NOMIS's own ids lead back to the people in NOMIS's records: the visit's record there (nomis_visit_id, and
+        # nomis_key, what it was recorded under) and each visitor's approved contact (nomis_contact_id). Nothing is
+        # sent to NOMIS about a visit this old, so none of them is kept, nor a push still waiting.
+        nomis_visit_id="",
+        nomis_key="",
+        nomis_sync_needed=False,
         anonymised_at=now,
     )
     Visitor.objects.filter(visit_id__in=ids).update(
-        first_name=ANONYMISED, last_name=ANONYMISED, date_of_birth=None, refusal_reason=""
+        first_name=ANONYMISED, last_name=ANONYMISED, date_of_birth=None, refusal_reason="", nomis_contact_id=None
     )
     VisitEvent.objects.filter(visit_id__in=ids).update(reason="", data={})
     VisitFlag.objects.filter(visit_id__in=ids).update(detail="", resolution="")

@@ -24,6 +24,16 @@ def manage_url(visit: Visit) -> str:
     return settings.SERVICE_BASE_URL.rstrip("/") + reverse("visits:manage-link", args=[manage_token(visit)])
 
 
+def ended_by_the_visitor_for_token(token: str) -> Visit | None:
+    """The visit of a good link that its visitor has cancelled or withdrawn (the link ended with it), else None:
+    for saying "already cancelled" to a form sent again, not for showing the visit."""
+    try:
+        reference = signing.loads(token, salt=SALT)["ref"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+    return Visit.objects.filter(ended_by_the_visitor(), reference=reference).first()
+
+
 def visit_for_token(token: str, *, now: datetime | None = None) -> Visit | None:
     """The visit a manage link is for, or None if the link is bad or the visit has happened."""
     try:

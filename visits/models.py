@@ -5,6 +5,7 @@ State changes happen only in ``visits.services``; each leaves a ``VisitEvent``.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -292,6 +293,7 @@ class MessageKind(models.TextChoices):
     # To the prison's visits mailbox (Prison.visits_mailbox), never the visitor: settings.NOTIFY_MAILBOX_MESSAGE_KINDS
     PRISON_NEW_REQUEST = "prison_new_request", "New request (to the prison's mailbox)"
     PRISON_VISITOR_CANCELLED = "prison_visitor_cancelled", "Visitor's cancellation (to the prison's mailbox)"
+    PRISON_MAILBOX_CHANGED = "prison_mailbox_changed", "Mailbox changed (to the prison's old mailbox)"
 
 
 class MessageChannel(models.TextChoices):
@@ -307,13 +309,15 @@ class MessageStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """A message to send, written in the same transaction as the change that causes it: about a visit, or to
-    someone on a session's waiting list."""
+    """A message to send, written in the same transaction as the change that causes it: about a visit, to someone
+    on a session's waiting list, or about a prison to its visits mailbox."""
 
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
     waiting = models.ForeignKey(
         "WaitingListEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
+    # A message about the prison itself, to its visits mailbox (the mailbox changed).
+    prison = models.ForeignKey(Prison, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=24, choices=MessageKind.choices)
     channel = models.CharField(max_length=5, choices=MessageChannel.choices)
     recipient = models.CharField(max_length=254)
@@ -335,7 +339,8 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(visit__isnull=False) | Q(waiting__isnull=False), name="outbox_message_is_about_something"
+                condition=Q(visit__isnull=False) | Q(waiting__isnull=False) | Q(prison__isnull=False),
+                name="outbox_message_is_about_something",
             )
         ]
 
@@ -375,6 +380,10 @@ class NomisEventCursor(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     cursor = models.CharField(max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # While NOMIS cannot be read: since when, and the last reason (the kind of error, never its text). Cleared by
+    # the first poll that reads the feed again. The health check /healthz/nomis reports it.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=60, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} at {self.cursor or 'the start'}"
@@ -422,10 +431,17 @@ class WaitingState(models.TextChoices):
 LIVE_WAITING_STATES = (WaitingState.WAITING, WaitingState.OFFERED)
 
 
+def new_waiting_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class WaitingListEntry(models.Model):
     """Someone waiting for a place in a full session, for one prisoner and party (visits.waiting_list). Places are
     offered in the order people joined, one at a time; an offer is a hold (``offer``) kept for OFFER_MINUTES."""
 
+    # What its links carry (visits.waiting_list.waiting_token), signed: random, so a link says nothing of how many
+    # people joined before, and no link can be made from a guessed id.
+    key = models.CharField(max_length=32, unique=True, default=new_waiting_key, editable=False)
     prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(VisitSession, on_delete=models.CASCADE, related_name="waiting_list")
     closed = models.BooleanField(default=False)

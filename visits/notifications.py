@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from config.input_guard import whole_number
 from prisons.models import Prison, VisitSession
 from visits.models import (
     Channel,
@@ -225,6 +226,47 @@ def queue_mailbox_message(visit: Visit, kind: str) -> OutboxMessage | None:
     return message
 
 
+@transaction.atomic
+def visits_mailbox_change(*, prison: Prison, mailbox: str, by: Any, now: datetime | None = None) -> bool:
+    """Set the prison's visits mailbox (empty: none), recording who changed it and when, and tell the old mailbox,
+    if there was one, what it was changed to: a mailbox taken over without the team knowing stops their emails.
+    Returns False when nothing changed. English only, as every mailbox message is."""
+    now = now or timezone.now()
+    row = Prison.objects.select_for_update().get(pk=prison.pk)
+    old = row.visits_mailbox
+    if old == mailbox:
+        return False
+    Prison.objects.filter(pk=prison.pk).update(
+        visits_mailbox=mailbox, visits_mailbox_changed_by=by, visits_mailbox_changed_at=now
+    )
+    prison.visits_mailbox, prison.visits_mailbox_changed_by, prison.visits_mailbox_changed_at = mailbox, by, now
+    logger.info("Visits mailbox changed", extra={"prison": row.code, "by_user": getattr(by, "pk", None)})
+    if old:
+        from django.urls import reverse
+
+        from config.govuk.jinja import govuk_date, govuk_time
+
+        when = timezone.localtime(now)
+        with translation.override("en"):
+            changed_at = f"{govuk_time(when.time())} on {govuk_date(when.date())}"
+        link = reverse("staff:timetable-settings", kwargs={"prison": row.slug})
+        message = OutboxMessage.objects.create(
+            prison=row,
+            kind=MessageKind.PRISON_MAILBOX_CHANGED,
+            channel=MessageChannel.EMAIL,
+            recipient=old,
+            personalisation={
+                "prison": row.name,
+                "new_mailbox": mailbox or "none (no more emails)",
+                "changed_by": getattr(by, "username", "") or "the service",
+                "changed_at": changed_at,
+                "console_link": settings.SERVICE_BASE_URL.rstrip("/") + link,
+            },
+        )
+        transaction.on_commit(lambda: messages_enqueue([message.pk]))
+    return True
+
+
 def messages_enqueue(ids: list[int], *, retry: bool = True) -> int:
     """Queue a send task for each message; return how many were queued. A broker that is down is logged, not
     raised: the change has committed, and the sweep sends what was not queued. ``retry``: whether each task retries
@@ -344,8 +386,9 @@ def message_record_delivery(*, notify_id: str, reference: str, status: str) -> O
     """Apply one of Notify's delivery receipts. A failure fails the message and flags the visit; a message is found
     by Notify's id or, if its sender died before recording that, by its reference."""
     message = OutboxMessage.objects.filter(notify_id=notify_id).first() if notify_id else None
-    if message is None and reference.startswith("outbox-") and reference[7:].isdigit():
-        message = OutboxMessage.objects.filter(pk=int(reference[7:])).first()
+    outbox_id = whole_number(reference.removeprefix("outbox-")) if reference.startswith("outbox-") else None
+    if message is None and outbox_id is not None:
+        message = OutboxMessage.objects.filter(pk=outbox_id).first()
     if message is None:
         return None
     if not message.notify_id and notify_id:

@@ -1,8 +1,9 @@
 """The shared reads of a journey's page in one round trip to the cache (``config.read_ahead``).
 
 Every page of the journey reads the live pauses and the prison's row; the time steps also read the prisoner's NOMIS
-facts and the prison's window (visits.selectors). This middleware knows them from the answers in the session before
-the view runs, and reads them together. The views and selectors are unchanged: they ask ``cache_get``.
+facts and the prison's window with its version (visits.selectors, prisons.window_cache). This middleware knows them
+from the answers in the session before the view runs, and reads them together. The views and selectors are
+unchanged: they ask ``cache_get``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from config.read_ahead import forget_read_ahead, read_ahead
+from prisons.window_cache import window_version_key
 from staff.maintenance import CACHE_KEY as PAUSES_KEY
 from visits.journey import SESSION_KEY, JourneyView
 from visits.selectors import facts_key, prison_key, window_key
@@ -41,7 +43,7 @@ class ReadAheadMiddleware:
             keys.append(prison_key(slug))
         if issubclass(view_class, TimeStepView):
             if slug:
-                keys.append(window_key(slug, timezone.localdate()))
+                keys += [window_version_key(slug), window_key(slug, timezone.localdate())]
             if number := answers.get("prisoner", {}).get("number"):
                 keys.append(facts_key(number))
         read_ahead(keys)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from config.read_ahead import cache_get
 from prisons.models import Prison, VisitSession
 from prisons.nomis import BookingFacts, get_client
+from prisons.window_cache import window_version, window_version_key
 from visits.models import ACTIVE_STATES, PLACE_TAKING_STATES, Visit, VisitState
 from visits.rules import check_allowance, remand_week_full, session_open_to, unavailable_on
 
@@ -35,8 +36,8 @@ def facts_key(number: str) -> str:
 
 def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool = True) -> PrisonerContext | None:
     """The prisoner's NOMIS facts for the pages of a journey, kept in the cache (Redis in production) for
-    ``NOMIS_FACTS_CACHE_SECONDS`` (10 minutes) for this window; the final booking asks NOMIS afresh
-    (``prisoner_context``). With ``fetch=False``, only what is kept (None if nothing is)."""
+    ``NOMIS_FACTS_CACHE_SECONDS`` (10 minutes) for this window, and so is "no such prisoner"; the final booking asks
+    NOMIS afresh (``prisoner_context``). With ``fetch=False``, only what is kept (None if nothing is)."""
     key = facts_key(number)
     kept = cache_get(key)
     if kept is not None and kept[0] == (first, last):
@@ -44,8 +45,9 @@ def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool
     if not fetch:
         return None
     context = prisoner_context(number, first=first, last=last)
-    if context is not None:
-        cache.set(key, ((first, last), context), settings.NOMIS_FACTS_CACHE_SECONDS)
+    # "No such prisoner" is kept as long as a prisoner's facts are, so a second look-up of a number takes the same
+    # time whether or not the number is real.
+    cache.set(key, ((first, last), context), settings.NOMIS_FACTS_CACHE_SECONDS)
     return context
 
 
@@ -178,13 +180,14 @@ class SharedWindow:
     taken: dict[bool, dict[int, int]]  # closed or not: session id -> places taken
     prisoners_sessions: dict[str, tuple[int, ...]]  # prisoner number -> their sessions, in the weeks' rest too
     outside: dict[int, date]  # the sessions of the window's first and last weeks outside it: id -> day
+    version: int = 0  # the prison's window version it was read at (prisons.window_cache)
 
     def day_of(self) -> dict[int, date]:
         """Every session's day, by id."""
         return {**{s.id: s.date for s in self.sessions}, **self.outside}
 
 
-def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) -> SharedWindow:
+def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime, version: int = 0) -> SharedWindow:
     """The sessions of the window's whole weeks and every visit that stands in them: two queries."""
     rows = _window_sessions(prison, *_whole_weeks(from_date, to_date)).values_list(*WindowSession._fields)
     every = [WindowSession(*row) for row in rows]
@@ -208,12 +211,13 @@ def _window_read(prison: Prison, from_date: date, to_date: date, now: datetime) 
         {closed: dict(counts) for closed, counts in taken.items()},
         {number: tuple(ids) for number, ids in prisoners_sessions.items()},
         {s.id: s.date for s in every if not from_date <= s.date <= to_date},
+        version,
     )
 
 
 def window_key(slug: str, today: date) -> str:
     """The key of a prison's window as read on ``today`` (the window itself says which days it covers)."""
-    return f"shared-window:2:{slug}:{today.isoformat()}"  # 2: whole weeks, sessions as tuples
+    return f"shared-window:3:{slug}:{today.isoformat()}"  # 3: with the version it was read at
 
 
 def _shared_window(
@@ -221,13 +225,16 @@ def _shared_window(
 ) -> SharedWindow:
     """``_window_read``, the same for every visitor to the prison: a shared read, kept in the cache for
     ``SHARED_READS_SECONDS`` (a few seconds), so that the visitors looking at a prison's times at once ask the
-    database once. A place shown free (or a session not yet shown as the prisoner's own) may have gone meanwhile:
-    holding it checks again, under its lock, and the visitor who found it gone is shown the times read afresh
-    (``refresh``), kept for the next ones."""
+    database once. Every change to the prison's visits or sessions raises its version when it commits
+    (prisons.window_cache), and a window read at another version is read again: a hold or a booking shows in the
+    next picker at once. A hold that runs out shows within the few seconds. A place shown free may still have gone
+    between the page and the choice: holding it checks again, under its lock, and the visitor who found it gone is
+    shown the times read afresh (``refresh``), kept for the next ones."""
     key = window_key(prison.slug, timezone.localdate(now))
+    version = window_version(cache_get(window_version_key(prison.slug)))  # before the database: see window_cache
     found = None if refresh else cache_get(key)
-    if found is None or (found.first, found.last) != (from_date, to_date):
-        found = _window_read(prison, from_date, to_date, now)
+    if found is None or (found.first, found.last, found.version) != (from_date, to_date, version):
+        found = _window_read(prison, from_date, to_date, now, version)
         cache.set(key, found, settings.SHARED_READS_SECONDS)
     return found  # type: ignore[no-any-return]
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from prisons.models import BlockedDate, Prison, VisitSession
 from prisons.services import sessions_generate
+from prisons.window_cache import window_changed
 from visits.errors import AlreadyProcessed, HoldLost, InvalidChange, NotAllowed, SessionUnavailable
 from visits.models import (
     ACTIVE_STATES,
@@ -138,6 +139,9 @@ def _record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> VisitEvent:
+    """Record what happened to a visit. Every change of a visit's state comes through here, so here the prison's
+    shared window is told too: the next date picker there shows the change (prisons.window_cache)."""
+    window_changed(visit.prison_id)
     return VisitEvent.objects.create(
         visit=visit,
         type=type,
@@ -293,6 +297,17 @@ def visit_reserve(
         booked_by=actor.user,
         overbooked=overbooked,
     )
+    _visitors_create(visit, party, visitor_contact_ids)
+    _record(visit, EventType.RESERVED, actor, data={"session_id": session.id})
+    if overbooked and override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
+    if allowance_override is not None:
+        _record(visit, EventType.OVERRIDE, actor, reason=allowance_override.reason, data={"rule": "allowance"})
+    return visit
+
+
+def _visitors_create(visit: Visit, party: Sequence[PartyMember], contact_ids: Sequence[int | None]) -> None:
+    """The visit's visitors, the lead first, each with the approved-list contact they matched (if any)."""
     Visitor.objects.bulk_create(
         Visitor(
             visit=visit,
@@ -300,16 +315,10 @@ def visit_reserve(
             first_name=m.first_name,
             last_name=m.last_name,
             date_of_birth=m.date_of_birth,
-            nomis_contact_id=visitor_contact_ids[i] if i < len(visitor_contact_ids) else None,
+            nomis_contact_id=contact_ids[i] if i < len(contact_ids) else None,
         )
         for i, m in enumerate(party)
     )
-    _record(visit, EventType.RESERVED, actor, data={"session_id": session.id})
-    if overbooked and override is not None:
-        _record(visit, EventType.OVERRIDE, actor, reason=override.reason, data={"rule": "capacity"})
-    if allowance_override is not None:
-        _record(visit, EventType.OVERRIDE, actor, reason=allowance_override.reason, data={"rule": "allowance"})
-    return visit
 
 
 def _create_with_unique_reference(**fields: Any) -> Visit:
@@ -719,6 +728,32 @@ def hold_release(
         locked.save(update_fields=["state", "updated_at"])
         _record(locked, EventType.EXPIRED, actor or Actor.visitor(), reason=reason)
         place_may_have_freed(locked.session_id)
+
+
+@transaction.atomic
+def hold_visitors_change(
+    *,
+    visit: Visit,
+    party: Sequence[PartyMember],
+    visitor_contact_ids: Sequence[int | None] = (),
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """The visitor changed who is visiting, and the new party still fits the time held: the hold keeps its place
+    and takes the new visitors. False (nothing changed) when the hold is no longer live."""
+    now = now or timezone.now()
+    locked = (
+        Visit.objects.select_for_update(of=("self",))
+        .filter(pk=visit.pk, state=VisitState.RESERVED, hold_expires_at__gt=now)
+        .order_by()
+        .first()
+    )
+    if locked is None:
+        return False
+    Visitor.objects.filter(visit=locked).delete()
+    _visitors_create(locked, party, visitor_contact_ids)
+    _record(locked, EventType.CHANGED, actor or Actor.visitor(), reason="Visitors changed while held")
+    return True
 
 
 @transaction.atomic

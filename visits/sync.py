@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from prisons.nomis import NomisError, get_client
+from prisons.nomis import NomisError, NomisUnavailable, get_client
 from prisons.nomis.interface import EventType as NomisEventType
 from prisons.nomis.interface import PrisonerEvent, VisitToRecord
 from visits.errors import BookingError
@@ -104,12 +104,56 @@ def visits_unsynced() -> list[int]:
     return list(Visit.objects.filter(nomis_sync_needed=True).order_by("updated_at").values_list("id", flat=True))
 
 
-def nomis_events_poll(*, limit: int = 100, max_pages: int = 20) -> int:
-    """Read the prisoner events feed from the stored cursor and act on each event once. Returns events acted on."""
+def nomis_events_poll(*, limit: int = 100, max_pages: int = 20, now: datetime | None = None) -> int:
+    """Read the prisoner events feed from the stored cursor and act on each event once. Returns events acted on.
+
+    While NOMIS cannot be reached it raises nothing: the outage is recorded on the cursor (``failing_since``,
+    reported by /healthz/nomis) with one warning when it starts and one line when it ends, not a traceback a
+    minute; the next poll carries on from the cursor."""
+    now = now or timezone.now()
+    try:
+        acted = _read_the_feed(limit=limit, max_pages=max_pages)
+    except NomisUnavailable as error:
+        _poll_failed(error, now)
+        return 0
+    _poll_worked(now)
+    return acted
+
+
+def _poll_failed(error: NomisUnavailable, now: datetime) -> None:
+    failure = type(error).__name__
+    started = NomisEventCursor.objects.filter(name=FEED, failing_since__isnull=True).update(
+        failing_since=now, failure=failure
+    )
+    if started:
+        logger.warning(
+            "Reading NOMIS's prisoner events failed (%s): trying again every minute; /healthz/nomis reports it",
+            failure,
+            extra={"failure": failure},
+        )
+    else:
+        NomisEventCursor.objects.filter(name=FEED).update(failure=failure)
+
+
+def _poll_worked(now: datetime) -> None:
+    cursor = NomisEventCursor.objects.filter(name=FEED, failing_since__isnull=False).first()
+    if cursor is not None and cursor.failing_since is not None:
+        NomisEventCursor.objects.filter(name=FEED).update(failing_since=None, failure="")
+        minutes = int((now - cursor.failing_since).total_seconds() // 60)
+        logger.info("Reading NOMIS's prisoner events works again, after %d minutes", minutes)
+
+
+def nomis_events_health() -> tuple[datetime | None, str]:
+    """Since when reading NOMIS's prisoner events has failed, and why (None when it works)."""
+    row = NomisEventCursor.objects.filter(name=FEED).values_list("failing_since", "failure").first()
+    return row if row is not None else (None, "")
+
+
+def _read_the_feed(*, limit: int, max_pages: int) -> int:
     acted = 0
+    NomisEventCursor.objects.get_or_create(name=FEED)
     for _ in range(max_pages):
         with transaction.atomic():
-            NomisEventCursor.objects.get_or_create(name=FEED)
             cursor = NomisEventCursor.objects.select_for_update(skip_locked=True).filter(name=FEED).first()
             if cursor is None:
                 return acted  # another poller is reading the feed

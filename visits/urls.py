@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+import config.converters  # noqa: F401  (registers the <token:...> converter)
 from visits.views import check, details, dropout, manage, start, time, waiting
 
 app_name = "visits"
@@ -28,18 +29,19 @@ urlpatterns = [
     path("check", check.CheckAnswersView.as_view(), name="check"),
     path("confirmation", check.confirmation, name="confirmation"),
     path("cannot-book/<slug:reason>", dropout.drop_out, name="drop-out"),
-    # A fully booked session's waiting list: joined from the picker, then the links in its messages.
-    path("waiting-list/join/<int:session_id>", waiting.JoinWaitingListView.as_view(), name="waiting-join"),
-    path("waiting-list/<str:token>", waiting.offer, name="waiting-offer"),
-    path("waiting-list/<str:token>/leave", waiting.leave, name="waiting-leave"),
+    # A fully booked session's waiting list: joined from the picker, then the links in its messages. Every route with
+    # a secret takes it as <token:...> under a prefix the logs redact (config.logging.TOKEN_ROUTES).
+    path("waiting-list-join/<int:session_id>", waiting.JoinWaitingListView.as_view(), name="waiting-join"),
+    path("waiting-list/<token:token>", waiting.offer, name="waiting-offer"),
+    path("waiting-list/<token:token>/leave", waiting.leave, name="waiting-leave"),
     # Managing a visit.
     path("manage", manage.find_visit, name="find-visit"),
     path("visit-ended", manage.visit_ended, name="visit-ended"),
-    path("visit/<str:token>", manage.manage_link, name="manage-link"),
-    path("visit/<str:token>/cancel", manage.cancel, name="cancel"),
-    path("visit/<str:token>/withdraw", manage.withdraw, name="withdraw"),
-    path("visit/<str:token>/change", manage.change_time, name="change-time"),
-    path("visit/<str:token>/calendar.ics", check.calendar_file, name="calendar"),
+    path("visit/<token:token>", manage.manage_link, name="manage-link"),
+    path("visit/<token:token>/cancel", manage.cancel, name="cancel"),
+    path("visit/<token:token>/withdraw", manage.withdraw, name="withdraw"),
+    path("visit/<token:token>/change", manage.change_time, name="change-time"),
+    path("visit/<token:token>/calendar.ics", check.calendar_file, name="calendar"),
     # Pages every GOV.UK service carries.
     path("help", page("help"), name="help"),
     path("cookies", page("cookies"), name="cookies"),

@@ -60,21 +60,36 @@ MESSAGE_KINDS = ("waiting_joined", "place_offered")
 # Links ----------------------------------------------------------------------------------------------------------
 
 
-def waiting_token(entry: WaitingListEntry) -> str:
-    return signing.dumps({"w": entry.pk}, salt=SALT)
+# What a link may do: the offer link (the place-offered message) opens the place held and books it; the leave link
+# (in every message, and on the offer page) only takes them off the list.
+OFFER, LEAVE = "offer", "leave"
 
 
-def entry_for_token(token: str) -> WaitingListEntry | None:
-    """The waiting-list entry a link is for, or None if the link is bad."""
+def waiting_token(entry: WaitingListEntry, purpose: str = OFFER) -> str:
+    """The signed link of one waiting-list entry, for one purpose. It carries the entry's random key, never its id."""
+    return signing.dumps({"k": entry.key, "p": purpose}, salt=SALT)
+
+
+def entry_for_token(
+    token: str, *, purposes: Sequence[str] = (OFFER,), today: date | None = None
+) -> WaitingListEntry | None:
+    """The waiting-list entry a link is for, or None if the link is bad, is not for one of these purposes, or has
+    expired: a link lasts as long as its session can be booked online."""
     try:
-        entry_id = signing.loads(token, salt=SALT)["w"]
-    except (signing.BadSignature, KeyError, TypeError):
+        payload = signing.loads(token, salt=SALT)
+        key, purpose = payload["k"], payload["p"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-    return WaitingListEntry.objects.select_related("session", "prison", "offer").filter(pk=entry_id).first()
+    if purpose not in purposes or not isinstance(key, str):
+        return None
+    entry = WaitingListEntry.objects.select_related("session__prison", "prison", "offer").filter(key=key).first()
+    if entry is None or not list_open_for(entry.session, today=today or timezone.localdate()):
+        return None
+    return entry
 
 
-def _absolute(name: str, entry: WaitingListEntry) -> str:
-    return settings.SERVICE_BASE_URL.rstrip("/") + reverse(name, args=[waiting_token(entry)])
+def _absolute(name: str, entry: WaitingListEntry, purpose: str) -> str:
+    return settings.SERVICE_BASE_URL.rstrip("/") + reverse(name, args=[waiting_token(entry, purpose)])
 
 
 # Messages -------------------------------------------------------------------------------------------------------
@@ -93,11 +108,11 @@ def _personalisation(entry: WaitingListEntry, kind: str) -> dict[str, Any]:
             "visit_type": WORDS[language]["closed" if entry.closed else "open"],
             "prisoner": f"{entry.prisoner_first_name} {entry.prisoner_last_name}",
             "visitors": ", ".join(f"{m['first_name']} {m['last_name']}" for m in entry.party),
-            "leave_link": _absolute("visits:waiting-leave", entry),
+            "leave_link": _absolute("visits:waiting-leave", entry, LEAVE),
         }
         if kind == "place_offered":
             expires = timezone.localtime(entry.offer.hold_expires_at)  # type: ignore[union-attr]
-            values["offer_link"] = _absolute("visits:waiting-offer", entry)
+            values["offer_link"] = _absolute("visits:waiting-offer", entry, OFFER)
             values["offer_minutes"] = str(OFFER_MINUTES)
             values["offer_expires_at"] = govuk_time(expires.time())
     return values

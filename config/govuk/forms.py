@@ -27,6 +27,7 @@ from django.utils.translation import gettext, gettext_noop
 from markupsafe import Markup
 
 from config.govuk.jinja import govuk_date, render_macro
+from config.input_guard import whole_number
 
 DATE_PARTS = ("day", "month", "year")
 _DATE_PART_WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
@@ -138,10 +139,8 @@ class GovukDateField(forms.Field):
 
 
 def _whole_number(text: str, largest: int) -> int | None:
-    if not (text.isascii() and text.isdecimal()):
-        return None
-    number = int(text)
-    return number if 1 <= number <= largest else None
+    number = whole_number(text, largest=largest)  # the digits 0 to 9 only, never more of them than ``largest`` has
+    return number if number is not None and number >= 1 else None
 
 
 def _part_names(parts: list[str]) -> str:
@@ -204,9 +203,11 @@ class GovukFormMixin(forms.BaseForm):
         """The GOV.UK error summary, one link per error to the box it is about; '' without errors."""
         if not self.has_errors:
             return Markup("")
-        visible = [bf for bf in self if not bf.is_hidden] or list(self)
-        first_href = f"#{self._error_target(visible[0])}" if visible else "#"
-        error_list = [{"text": str(text), "href": first_href} for text in self.non_field_errors()]
+        error_list: list[dict[str, str]] = []
+        if self.non_field_errors():  # about the form as a whole: linked to its first box
+            visible = [bf for bf in self if not bf.is_hidden] or list(self)
+            first_href = f"#{self._error_target(visible[0])}" if visible else "#"
+            error_list = [{"text": str(text), "href": first_href} for text in self.non_field_errors()]
         for bf in self:
             if bf.errors:
                 error_list.append({"text": str(bf.errors[0]), "href": f"#{self._error_target(bf)}"})
@@ -229,9 +230,10 @@ class GovukFormMixin(forms.BaseForm):
         return Markup("\n").join(self.field_html(name) for name in self.fields)
 
     def _error_target(self, bf: BoundField) -> str:
-        # Radios and checkboxes: the macros give the first item the bare id; dates: the first box in error.
+        # Radios and checkboxes: the macros give the first item the bare id; dates: the first box in error, or the
+        # day's box of a date without an error (the first box of the form, for an error about the whole form).
         if isinstance(bf.field, GovukDateField):
-            return f"{_id(bf)}-{date_error_parts(bf)[0]}"
+            return f"{_id(bf)}-{(date_error_parts(bf) or DATE_PARTS)[0]}"
         return _id(bf)
 
     def _macro_params(

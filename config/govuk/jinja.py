@@ -110,9 +110,12 @@ def environment(**options: Any) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext, translation.ngettext, newstyle=True
     )
+    from staff.access import may_open  # the staff pages link only to pages their reader may open
+
     env.globals.update(
         static=static,
         url=url,
+        may_open=may_open,
         get_messages=get_messages,
         get_language=translation.get_language,
         settings=settings,

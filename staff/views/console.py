@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.input_guard import whole_number
 from performance.charts import figure_charts
 from performance.figures import complete_weeks, weekly_figures
 from prisons.models import Prison, VisitSession
@@ -434,8 +435,9 @@ def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
 def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The prison's figures for the last 7 days, 4 weeks or 12 weeks: bookings, requests, cancellations, attendance;
     then the last 12 complete weeks drawn week by week, as the public dashboard draws them (performance.charts)."""
-    weeks = request.GET.get("weeks", "4")
-    weeks_number = int(weeks) if weeks.isdigit() and int(weeks) in FIGURE_PERIODS else 4
+    weeks_number = whole_number(request.GET.get("weeks"))
+    if weeks_number not in FIGURE_PERIODS:
+        weeks_number = 4
     today = timezone.localdate()
     figures = performance_figures(prison=prison, first=today - timedelta(days=7 * weeks_number - 1), last=today)
     weekly = weekly_figures(period=complete_weeks(today), prison=prison)

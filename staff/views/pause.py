@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.input_guard import whole_number
 from prisons.models import Prison
 from staff.access import staff_view
 from staff.forms import BookingPauseForm
@@ -62,10 +63,10 @@ def booking_pause_view(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 def _resume(request: HttpRequest, prison: Prison, *, national_allowed: bool) -> HttpResponse:
     """Lift this prison's pause, or the national one for those allowed to."""
-    pause_id = request.POST.get("resume", "")
-    if not pause_id.isdigit():
+    pause_id = whole_number(request.POST.get("resume"))
+    if pause_id is None:
         raise Http404("No such pause")
-    pause = get_object_or_404(BookingPause.objects.filter(resumed_at__isnull=True), pk=int(pause_id))
+    pause = get_object_or_404(BookingPause.objects.filter(resumed_at__isnull=True), pk=pause_id)
     if pause.prison_id not in (prison.id, None):
         raise Http404("Not a pause of this prison")
     if pause.prison_id is None and not national_allowed:

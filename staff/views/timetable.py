@@ -20,6 +20,7 @@ from staff.access import staff_view
 from staff.forms import BlockForm, PrisonSettingsForm, SessionTemplateForm
 from visits.errors import BookingError
 from visits.models import ACTIVE_STATES, Visit
+from visits.notifications import visits_mailbox_change
 from visits.services import Actor, sessions_block, sessions_unblock, visits_affected_by_block
 
 
@@ -166,7 +167,7 @@ def prison_settings(request: HttpRequest, prison: Prison) -> HttpResponse:
     cancellations."""
     form = PrisonSettingsForm(request.POST if request.method == "POST" else None, instance=prison)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        visits_mailbox_change(prison=prison, mailbox=form.cleaned_data["visits_mailbox"], by=request.user)
         messages.success(request, _("Settings saved"))
         return redirect("staff:timetable", prison=prison.slug)
     return render(request, "staff/timetable-settings.html", {"prison": prison, "form": form, "active_nav": "timetable"})

@@ -106,9 +106,11 @@ def test_withdraw_a_request(live_server: Any, page: Any, rochester: Any) -> None
     look(page, "manage-06-withdrawn")
     assert page.get_by_role("link", name="Book another visit to Rochester").count() == 1
 
-    # Back to the old withdraw page (the browser's back button, a second tab): the link has ended.
+    # Back to the old withdraw page (the browser's back button, a second tab): it says it is done (and the link to
+    # the visit itself has ended).
     page.goto(f"{live_server.url}/visit/{token}/withdraw")
-    assert h1(page) == "This link has expired"
+    assert h1(page) == "You have already withdrawn this request"
+    assert visit.reference not in page.content()
     look(page, "manage-05-withdraw-again")
     visit.refresh_from_db()
     assert visit.state == VisitState.WITHDRAWN

@@ -307,6 +307,45 @@ def test_non_field_errors_are_listed_first_and_link_to_the_first_field() -> None
     assert summary.hrefs() == ["#first"]
 
 
+class DateFirstForm(GovukForm):
+    """A date, then another question: the staff console's "block a date" form is laid out so."""
+
+    date = GovukDateField(label="Date", noun="the date")
+    reason = forms.CharField(label="Reason")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if cleaned.get("reason") == "clash":
+            raise forms.ValidationError("That date is already blocked")
+        return cleaned
+
+
+@pytest.mark.parametrize(
+    ("reason", "summary"),
+    [
+        ("", [("#reason", "Enter reason")]),
+        ("\x00", [("#reason", "Reason must not include hidden characters")]),
+        ("clash", [("#date-day", "That date is already blocked")]),
+    ],
+)
+def test_a_valid_date_first_and_another_answer_wrong_gives_the_summary(
+    reason: str, summary: list[tuple[str, str]]
+) -> None:
+    """The summary links an error about the whole form to the date's day box; the date itself has no error to
+    point at (this was an IndexError: the block-dates form's server errors)."""
+    form = DateFirstForm({"date-day": "7", "date-month": "3", "date-year": "2030", "reason": reason})
+    page = Elements(form.error_summary_html())
+    assert list(zip(page.hrefs(), page.texts[1:], strict=True)) == summary
+
+
+@pytest.mark.parametrize("digits", ["1" * 5000, "2" * 100_000, "²", "٣", "7\u200b"])
+def test_a_date_box_of_thousands_of_digits_or_other_digits_is_not_a_real_date(digits: str) -> None:
+    """int() refuses more than 4,300 digits (a server error); "²" and "٣" are digits to str.isdigit()."""
+    form = posted(digits, "3", "1990")
+    assert form.errors["date_of_birth"] == ["Date of birth must be a real date"]
+    assert highlighted(form) == ["day"]
+
+
 def test_a_jinja_template_calls_the_form() -> None:
     template = shared_environment().from_string(
         "<title>{{ form.title_prefix }}Your name</title>{{ form.error_summary_html() }}"

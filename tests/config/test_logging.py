@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -51,16 +52,6 @@ def _no_request_id() -> Iterator[None]:
     token = request_id_var.set(None)
     yield
     request_id_var.reset(token)
-
-
-@pytest.fixture
-def lines() -> Iterator[io.StringIO]:
-    """What the service's own handler (settings.LOGGING's "console", on the root logger) writes, as a stream."""
-    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
-    stream = io.StringIO()
-    previous = handler.setStream(stream)
-    yield stream
-    handler.setStream(previous)
 
 
 def records(stream: io.StringIO) -> list[dict]:  # type: ignore[type-arg]
@@ -417,6 +408,13 @@ def test_gunicorn_serves_and_logs_no_token_or_name(tmp_path: Path) -> None:
             response.read()
             statuses[path] = (response.status, response.headers["X-Request-ID"])
             connection.close()
+        # A request gunicorn cannot parse: its own error line would name the client's address (issue 26, item 6).
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=30) as raw:
+            raw.sendall(f"GET /visit/{TOKEN} HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n".encode())
+            raw.recv(4096)
+        deadline = time.monotonic() + 10
+        while "Invalid request" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -429,6 +427,10 @@ def test_gunicorn_serves_and_logs_no_token_or_name(tmp_path: Path) -> None:
     assert paths == ["/visit/[redacted]", "/staff/rochester/search", "/no-such-page"]
     assert {"Not Found: /visit/[redacted]", "Not Found: /no-such-page"} <= {line["message"] for line in lines}
     assert TOKEN not in output and "Sophie" not in output and "Walker" not in output and "q=" not in output
+    invalid = [line["message"] for line in lines if "Invalid request" in line["message"]]
+    assert invalid and all(m.startswith("Invalid request from ip=[address]: ") for m in invalid), invalid
+    errors = [line["message"] for line in lines if line["logger"] == "gunicorn.error"]
+    assert not [m for m in errors if "127.0.0.1" in m and "Listening at" not in m], errors
 
 
 # Sentry ---------------------------------------------------------------------------------------------------------------

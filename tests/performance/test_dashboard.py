@@ -1,11 +1,13 @@
-"""The public dashboard at /performance, its CSV, and the staff figures page's charts: the figures, the tables under
-the charts, the minimum before a prison is shown, no personal data, bounded queries, Welsh."""
+"""The public dashboard at /performance, its CSV, and the staff figures page's charts: the figures (rounded to the
+nearest 5 on the public page and in the CSV, exact for staff), the tables under the charts, the minimum before a
+prison is shown, no personal data, bounded queries, Welsh. What the published figures reveal: test_disclosure.py."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -18,7 +20,7 @@ from staff.models import PrisonAccess
 from staff.roles import BOOKING_CLERK
 from tests.performance.conftest import Seeded, add_more_visits
 from tests.visits.test_welsh import MO_FILE, WelshWalk
-from visits.models import Visit, Visitor
+from visits.models import JourneyCount, Visit, Visitor
 
 pytestmark = pytest.mark.django_db
 PAGE_QUERIES = 7  # the prisons shown, the figures' five, the session
@@ -64,6 +66,9 @@ def week_row(table: list[list[str]], week: str) -> list[str]:
 
 
 def test_the_national_figures_and_their_tables(client: Client, twelve_weeks: Seeded) -> None:
+    """The figures of test_figures.py, rounded to the nearest 5 (0, 1 and 2 are 0), and a percentage only of 50 or
+    more rounded: the seeded weeks are too small for one but for the journeys added on 19 October."""
+    JourneyCount.objects.create(prison=twelve_weeks.rochester, day=date(2026, 10, 20), started=121, completed=82)
     response = client.get("/performance")
     assert response.status_code == 200
     html = response.content.decode()
@@ -89,17 +94,22 @@ def test_the_national_figures_and_their_tables(client: Client, twelve_weeks: See
         "By the prisoner",
         "All",
     ]
-    assert week_row(tables["chart-bookings"], "2 Nov 2026") == ["2 Nov 2026", "13", "1", "0", "0", "0", "14"]
-    assert week_row(tables["chart-digital"], "2 Nov 2026") == ["2 Nov 2026", "13", "14", "93%"]
+    # Exactly: 13 online, 1 by phone; 13 of 14 online; 25 journeys, 14 completed; 1 request approved, not for its
+    # first choice; 1 answered, in time; 1 cancelled by a visitor, 1 by the prison; 2 attended, 1 not, 9 unrecorded.
+    assert week_row(tables["chart-bookings"], "2 Nov 2026") == ["2 Nov 2026", "15", "0", "0", "0", "0", "15"]
+    assert week_row(tables["chart-digital"], "2 Nov 2026") == ["2 Nov 2026", "15", "15", "–"]
     assert week_row(tables["chart-digital"], "26 Oct 2026") == ["26 Oct 2026", "0", "0", "–"]
-    assert week_row(tables["chart-completion"], "2 Nov 2026") == ["2 Nov 2026", "25", "14", "56%"]
-    assert week_row(tables["chart-first-choice"], "9 Nov 2026") == ["9 Nov 2026", "0", "1", "0", "0%"]
-    assert week_row(tables["chart-answered"], "2 Nov 2026") == ["2 Nov 2026", "1", "1", "100%"]
-    assert week_row(tables["chart-cancellations"], "2 Nov 2026") == ["2 Nov 2026", "1", "1", "2"]
-    assert week_row(tables["chart-attendance"], "9 Nov 2026") == ["9 Nov 2026", "2", "1", "9", "67%"]
-    # The period's totals, as the page's summary and the charts' sentences give them.
-    assert "93% of visits were booked or requested online in these weeks." in html
-    assert "50% of the requests prisons answered in these weeks were answered within 3 working days." in html
+    assert week_row(tables["chart-completion"], "2 Nov 2026") == ["2 Nov 2026", "25", "15", "–"]
+    assert week_row(tables["chart-completion"], "19 Oct 2026") == ["19 Oct 2026", "120", "80", "67%"]
+    assert week_row(tables["chart-first-choice"], "9 Nov 2026") == ["9 Nov 2026", "0", "0", "0", "–"]
+    assert week_row(tables["chart-answered"], "2 Nov 2026") == ["2 Nov 2026", "0", "0", "–"]
+    assert week_row(tables["chart-cancellations"], "2 Nov 2026") == ["2 Nov 2026", "0", "0", "0"]
+    assert week_row(tables["chart-attendance"], "9 Nov 2026") == ["9 Nov 2026", "0", "0", "10", "–"]
+    # The period's totals, as the page's summary and the charts' sentences give them: the sums of the rounded weeks.
+    assert "15 visits booked or requested in these weeks." in html
+    assert "66% of the online journeys started in these weeks ended in a booking or request." in html  # 95 of 145
+    assert html.count("There were too few in these weeks to give a percentage.") == 2 * 4  # in the page and the SVG
+    assert "Every count is rounded to the nearest 5" in html
 
 
 def test_each_chart_is_an_accessible_image_without_script_or_style(client: Client, twelve_weeks: Seeded) -> None:
@@ -121,7 +131,8 @@ def test_a_prison_is_shown_only_with_enough_visits(client: Client, twelve_weeks:
     assert '<option value="rochester"' in html and 'value="cardiff"' not in html
     rochester = client.get("/performance?prison=rochester").content.decode()
     assert '<h2 class="govuk-heading-l">Rochester</h2>' in rochester
-    assert week_row(chart_tables(rochester)["chart-digital"], "2 Nov 2026") == ["2 Nov 2026", "11", "12", "92%"]
+    # 11 of 12 online, rounded: too few for a percentage.
+    assert week_row(chart_tables(rochester)["chart-digital"], "2 Nov 2026") == ["2 Nov 2026", "10", "10", "–"]
     for asked in ("cardiff", "nowhere", "<script>alert(1)</script>", "x" * 5000):
         response = client.get("/performance", {"prison": asked})
         assert response.status_code == 200
@@ -156,30 +167,32 @@ def test_the_national_csv(client: Client, twelve_weeks: Seeded) -> None:
     assert response["Content-Disposition"] == 'attachment; filename="visits-performance-2026-11-22.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[0]["week_beginning"] == "2026-08-31" and len(rows) == 12
+    # Rounded as the page is (test_disclosure.py checks every cell against the page's).
     busy = next(row for row in rows if row["week_beginning"] == "2026-11-02")
     assert busy["week_ending"] == "2026-11-08"
     assert (busy["booked_or_requested_online"], busy["booked_or_requested_phone"], busy["booked_or_requested"]) == (
-        "13",
-        "1",
-        "14",
+        "15",
+        "0",
+        "15",
     )
     assert (busy["digital_take_up_percent"], busy["journeys_started"], busy["completion_rate_percent"]) == (
-        "93",
+        "",
         "25",
-        "56",
+        "",
     )
-    assert (busy["cancelled_by_visitors"], busy["cancelled_by_prison"]) == ("1", "1")
+    assert (busy["booked_straight_away"], busy["requests_made"]) == ("10", "0")  # 12 and 2
+    assert (busy["cancelled_by_visitors"], busy["cancelled_by_prison"]) == ("0", "0")
     later = next(row for row in rows if row["week_beginning"] == "2026-11-09")
     assert (
         later["requests_approved"],
         later["requests_approved_first_choice"],
         later["first_choice_booked_percent"],
     ) == (
-        "1",
         "0",
         "0",
+        "",
     )
-    assert (later["attended"], later["did_not_attend"], later["attendance_percent"]) == ("2", "1", "67")
+    assert (later["attended"], later["did_not_attend"], later["attendance_not_recorded"]) == ("0", "0", "10")
     empty = rows[0]
     assert empty["digital_take_up_percent"] == "" and empty["booked_or_requested"] == "0"
 
@@ -195,7 +208,7 @@ def test_the_page_asks_the_same_few_queries_however_many_visits(  # type: ignore
     cache.clear()
     with django_assert_max_num_queries(PAGE_QUERIES):
         page = client.get("/performance?prison=rochester").content.decode()
-    assert week_row(chart_tables(page)["chart-bookings"], "2 Nov 2026")[-1] == "27"
+    assert week_row(chart_tables(page)["chart-bookings"], "2 Nov 2026")[-1] == "25"  # 26 online, 1 by phone
     with django_assert_max_num_queries(2):  # kept for a while: the prisons shown, the session
         client.get("/performance?prison=rochester")
     with django_assert_max_num_queries(PAGE_QUERIES):

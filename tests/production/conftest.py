@@ -53,8 +53,14 @@ def fake_notify() -> Iterator[FakeNotify]:
 
 
 @pytest.fixture(scope="module")
-def stack(django_db_setup: None, fake_notify: FakeNotify, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The stack, built and answering; stopped (and its processes gone) at the end of the module, however it ends."""
+def stack(
+    request: pytest.FixtureRequest,
+    django_db_setup: None,
+    fake_notify: FakeNotify,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
+    """The stack, built and answering; stopped (and its processes gone) at the end of the module, however it ends. A
+    module's ``STACK_ENV`` adds to (or changes) its settings."""
     import redis
 
     redis_url = stack_redis_url()
@@ -72,6 +78,7 @@ def stack(django_db_setup: None, fake_notify: FakeNotify, tmp_path_factory: pyte
         "NOTIFY_CALLBACK_TOKEN": CALLBACK_TOKEN,
         **template_env(),
         "NOMIS_STUB": "1",
+        **getattr(request.module, "STACK_ENV", {}),
     }
     stack = Stack(env, tmp_path_factory.mktemp("production-stack"), port=port)
     _stacks.append(stack)

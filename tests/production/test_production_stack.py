@@ -294,7 +294,7 @@ def test_a_full_time_s_waiting_list_offered_a_freed_place_by_the_worker(
     # Its one place taken by phone, for another prisoner at Rochester (Daniel Hughes, in the stub's NOMIS).
     daniel = make_prisoner(DANIEL.number, first_name=DANIEL.first_name, last_name=DANIEL.last_name)
     booked = book_for(session, daniel, email="emma@example.com")
-    join = page.locator(f'a[href="/waiting-list/join/{session.id}"]')
+    join = page.locator(f'a[href="/waiting-list-join/{session.id}"]')
 
     def full_on_the_picker() -> bool:  # the picker's shared read is a few seconds old at most
         page.reload()

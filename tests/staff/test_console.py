@@ -162,6 +162,37 @@ def test_reject_needs_the_renewal_date_for_no_allowance(rochester: Prison) -> No
     assert visit.state == VisitState.REJECTED
 
 
+def test_text_for_a_reason_not_ticked_is_not_dropped_silently(rochester: Prison) -> None:
+    """Issue 26, item 10: "Other reason" typed without ticking "Another reason" (or a renewal date without its
+    reason) is an error asking for the tick, and nothing is rejected until it is answered."""
+    visit = make_request(rochester)
+    client = staff_client(rochester, VISITS_TEAM, "team")
+    renews = timezone.localdate() + timedelta(days=10)
+    response = client.post(
+        f"/staff/rochester/requests/{visit.reference}",
+        {
+            "action": "reject",
+            "reject-reasons": ["visitor_banned"],
+            "reject-other_reason": "The visits hall is closed for repairs",
+            "reject-renews_on-day": renews.day,
+            "reject-renews_on-month": renews.month,
+            "reject-renews_on-year": renews.year,
+        },
+    )
+    page = response.content.decode()
+    assert "Select ‘Another reason’ to give the other reason, or delete the other reason" in page
+    assert "Select ‘The prisoner has no visiting allowance left’ to give the date it renews, or delete the date" in page
+    assert 'class="govuk-error-summary' in page
+    visit.refresh_from_db()
+    assert visit.state == VisitState.REQUESTED
+    client.post(
+        f"/staff/rochester/requests/{visit.reference}",
+        {"action": "reject", "reject-reasons": ["visitor_banned", "other"], "reject-other_reason": "Repairs"},
+    )
+    visit.refresh_from_db()
+    assert visit.state == VisitState.REJECTED
+
+
 def test_blocking_a_date_shows_the_visits_first_then_flags_them(rochester: Prison) -> None:
     client = staff_client(rochester, BOOKING_CLERK, "clerk")
     find_prisoner(client)

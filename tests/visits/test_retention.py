@@ -32,9 +32,17 @@ def old_visit(session, state: VisitState) -> Visit:  # type: ignore[no-untyped-d
         prisoner_last_name="Walker",
         prisoner_date_of_birth=date(1988, 4, 12),
         contact_email=f"family{n}@example.com",
+        nomis_visit_id=str(9000 + n),
+        nomis_key=f"bc-df-gh-{n:02d}/{session.id}",
+        nomis_sync_needed=True,
     )
     Visitor.objects.create(
-        visit=visit, position=0, first_name="Sophie", last_name="Walker", date_of_birth=date(1990, 7, 3)
+        visit=visit,
+        position=0,
+        first_name="Sophie",
+        last_name="Walker",
+        date_of_birth=date(1990, 7, 3),
+        nomis_contact_id=5000 + n,
     )
     return visit
 
@@ -56,6 +64,9 @@ def test_every_old_visit_of_a_session_is_anonymised_whatever_its_state(crowded_o
         assert visit.anonymised_at is not None and visit.prisoner_number == "" and visit.contact_email == ""
         assert visit.prisoner_first_name == ANONYMISED
     assert set(Visitor.objects.values_list("first_name", flat=True)) == {ANONYMISED}
+    # Nothing that leads back to NOMIS's records of these people (issue 26, item 6), and nothing left to push there.
+    assert set(Visit.objects.values_list("nomis_visit_id", "nomis_key", "nomis_sync_needed")) == {("", "", False)}
+    assert set(Visitor.objects.values_list("nomis_contact_id", flat=True)) == {None}
     states = sorted(Visit.objects.values_list("state", flat=True))
     assert states == sorted(v.state for v in crowded_old_session)  # the figures keep their states
 

@@ -20,7 +20,15 @@ from django.utils import timezone
 from config.read_ahead import cache_get, forget_read_ahead, read_ahead
 from prisons.models import Prison, VisitSession
 from tests.factories import book_for, make_prisoner
-from tests.visits.journey_support import PRISONER, add_visitor, expect_redirect, first_radio_value, journey_to
+from tests.visits.journey_support import (
+    PRISONER,
+    add_visitor,
+    dob,
+    expect_redirect,
+    first_radio_value,
+    journey_to,
+    prisoner_data,
+)
 from visits.models import Visit, VisitState
 from visits.selectors import WindowSession
 
@@ -177,7 +185,8 @@ def test_a_time_steps_shared_reads_are_one_round_trip_to_the_cache(monkeypatch) 
             [
                 "booking-pauses",
                 "bookable-prison:rochester",
-                f"shared-window:2:rochester:{today}",
+                "window-version:rochester",
+                f"shared-window:3:rochester:{today}",
                 "nomis-facts:A1001AA",
             ],
         )
@@ -186,7 +195,7 @@ def test_a_time_steps_shared_reads_are_one_round_trip_to_the_cache(monkeypatch) 
 
 def test_the_window_kept_holds_no_model_instance() -> None:
     at_the_picker()
-    window = cache.get(f"shared-window:2:rochester:{timezone.localdate().isoformat()}")
+    window = cache.get(f"shared-window:3:rochester:{timezone.localdate().isoformat()}")
     assert window.sessions and all(isinstance(s, WindowSession) for s in window.sessions)
     # read back on every first view: plain values unpickle in half the time of model instances (docs/benchmarks.md)
     assert b"django.db.models" not in pickle.dumps(window)
@@ -203,3 +212,44 @@ def test_a_value_read_ahead_is_answered_once() -> None:
     finally:
         forget_read_ahead()
     assert cache_get("read-ahead-test") == "after"
+
+
+def test_a_hold_shows_in_the_next_picker_at_once(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26, item 10: another visitor's hold (or booking, or cancellation) is in the very next picker at that
+    prison, not a few seconds later: the change raises the prison's window version when it commits."""
+    _, page = at_the_picker()
+    session_id = int(first_radio_value(page))
+    VisitSession.objects.filter(pk=session_id).update(open_capacity=1)
+    other, before = at_the_picker()  # within the few seconds: the window read then is kept...
+    assert f'value="{session_id}"' in before
+    holder = Client()  # another family, for another prisoner
+    expect_redirect(holder.post("/prison", {"prison": "rochester"}), "/prisoner")
+    kevin = prisoner_data(
+        first_name="Kevin", last_name="Price", number="A1005AA", **dob("date_of_birth", date(1983, 9, 17))
+    )
+    expect_redirect(holder.post("/prisoner", kevin), "/visitors")
+    add_visitor(holder, "Donna", "Price", date(1985, 4, 1))
+    expect_redirect(holder.post("/visitors", {"add_another": "no"}), "/support")
+    expect_redirect(holder.post("/support", {"needs": [], "details": ""}), "/choose-time")
+    with django_capture_on_commit_callbacks(execute=True):
+        expect_redirect(holder.post("/choose-time", {"session": session_id}), "/contact")
+    after = other.get("/choose-time").content.decode()  # ...but not past the hold
+    assert f'value="{session_id}"' not in after and "Fully booked" in after
+    with django_capture_on_commit_callbacks(execute=True):
+        holder.post("/visitors/0/remove")  # the holder lets it go: free again, at once
+    assert f'value="{session_id}"' in other.get("/choose-time").content.decode()
+
+
+def test_a_window_read_while_a_change_commits_is_never_used() -> None:
+    """The version is read before the database: a window read at the old version (as a change was committing) is
+    kept under it, and read again by the first picker after the version went up."""
+    from prisons.window_cache import _bump
+
+    client, _ = at_the_picker()
+    key = f"shared-window:3:rochester:{timezone.localdate().isoformat()}"
+    stale = cache.get(key)
+    _bump(Prison.objects.get(slug="rochester").pk)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/choose-time")
+    assert any("visits_visit" in q["sql"] for q in queries.captured_queries)  # read again
+    assert cache.get(key).version == stale.version + 1

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from tests.factories import MARY, details, make_prison, make_prisoner, make_session
@@ -31,6 +32,9 @@ from visits.services import (
     visit_reserve,
 )
 from visits.waiting_list import (
+    LEAVE,
+    OFFER,
+    SALT,
     entry_for_token,
     offered_hold,
     waiting_list_join,
@@ -77,7 +81,7 @@ def linked_entries(body: str) -> list[int]:
     """The entries a message's waiting-list links are for (a signed token carries its time, so compare what it
     opens)."""
     tokens = re.findall(r"/waiting-list/([^/\s]+)", body)
-    return [entry_for_token(token).pk for token in tokens]  # type: ignore[union-attr]
+    return [entry_for_token(token, purposes=[OFFER, LEAVE]).pk for token in tokens]  # type: ignore[union-attr]
 
 
 def states(entries: list[WaitingListEntry]) -> list[str]:
@@ -146,6 +150,35 @@ def test_leaving_during_an_offer_passes_the_place_on(full, django_capture_on_com
         waiting_list_leave(entry=waiting[0])
     assert entry_for_token(waiting_token(waiting[2])).pk == waiting[2].pk  # type: ignore[union-attr]
     assert entry_for_token("not-a-token") is None
+
+
+def test_a_link_carries_no_sequential_id_and_opens_only_what_its_message_is_for(full) -> None:  # type: ignore[no-untyped-def]
+    """Issue 26, item 2: the link's signed payload is a random key and a purpose, never the entry's id; the link to
+    leave (in the message saying they joined) does not open the offer page, which books."""
+    _, _, waiting = full
+    payloads = [signing.loads(waiting_token(entry, LEAVE), salt=SALT) for entry in waiting]
+    assert all(set(p) == {"k", "p"} and p["p"] == LEAVE for p in payloads)
+    keys = [p["k"] for p in payloads]
+    assert len(set(keys)) == 3 and all(len(k) >= 20 for k in keys)
+    assert not any(str(entry.pk) == key for entry, key in zip(waiting, keys, strict=True))
+    leave, offer = waiting_token(waiting[0], LEAVE), waiting_token(waiting[0], OFFER)
+    assert entry_for_token(leave) is None  # the offer's purpose by default
+    assert entry_for_token(leave, purposes=[LEAVE]).pk == waiting[0].pk  # type: ignore[union-attr]
+    assert entry_for_token(offer).pk == waiting[0].pk  # type: ignore[union-attr]
+    # A token of the old shape, with the entry's id, opens nothing.
+    assert entry_for_token(signing.dumps({"w": waiting[0].pk}, salt=SALT)) is None
+
+
+def test_a_link_expires_when_its_session_can_no_longer_be_booked(full) -> None:  # type: ignore[no-untyped-def]
+    session, _, waiting = full
+    token = waiting_token(waiting[0], OFFER)
+    assert entry_for_token(token, today=timezone.localdate()) is not None
+    # The notice edge passes the session: the link is no good, whatever the entry's state.
+    assert entry_for_token(token, today=session.date - timedelta(days=1)) is None
+    assert entry_for_token(token, today=session.date) is None
+    session.blocked = True
+    session.save(update_fields=["blocked"])
+    assert entry_for_token(token) is None
 
 
 def test_every_way_a_place_frees_offers_it(full, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]

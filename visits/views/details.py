@@ -15,10 +15,24 @@ from django.utils.translation import gettext_noop
 from prisons.nomis import NomisUnavailable
 from visits import ratelimit
 from visits.forms import AddAnotherVisitorForm, ContactForm, PrisonerDetailsForm, SupportForm, VisitorForm
-from visits.journey import TIME_AGAIN_KEY, VISITORS_OR_PRISONER_CHANGED, JourneyView, changing
-from visits.rules import PARTY_MESSAGES, PartyProblem, PrisonerCheck, check_prisoner, party_problems
+from visits.journey import (
+    TIME_AGAIN_KEY,
+    VISITORS_NEED_APPROVAL,
+    VISITORS_OR_PRISONER_CHANGED,
+    JourneyView,
+    changing,
+)
+from visits.rules import (
+    PARTY_MESSAGES,
+    Outcome,
+    PartyProblem,
+    PrisonerCheck,
+    check_prisoner,
+    decide,
+    party_problems,
+)
 from visits.selectors import cached_prisoner_context
-from visits.services import hold_release
+from visits.services import hold_release, hold_visitors_change
 
 NOT_MATCHED = gettext_noop("The prisoner details do not match our records. Check them and try again.")
 
@@ -48,6 +62,42 @@ class JourneyFormView(JourneyView):
                 self.answers.set(TIME_AGAIN_KEY, because)
         self.answers.forget("hold_visit_id", "preferences", "outcome")
 
+    def party_changed(self) -> None:
+        """Who is visiting changed. The time chosen is kept where the new party still fits it (the same decision:
+        booked at once or a request, open or closed, and every visitor's age fits on the day); otherwise it is let
+        go, and the picker says why."""
+        hold = self.answers.hold
+        if hold is None:
+            return
+        prison = self.answers.prison
+        first, last = prison.bookable_window(timezone.localdate())  # type: ignore[union-attr]
+        facts = cached_prisoner_context(self.answers.get("prisoner")["number"], first=first, last=last, fetch=False)
+        party = self.answers.party
+        if facts is not None and self.answers.hold_is_live():
+            decision = decide(
+                prisoner=facts.prisoner,
+                balance=facts.balance,
+                approved=facts.approved,
+                party=party,
+                on=hold.session.date,
+            )
+            problems = party_problems(
+                [m.date_of_birth for m in party],
+                on=hold.session.date,
+                adult_age=prison.adult_age,  # type: ignore[union-attr]
+                max_visitors=prison.max_visitors,  # type: ignore[union-attr]
+                max_adults=prison.max_adults,  # type: ignore[union-attr]
+            )
+            fits = not problems and decision.closed == hold.closed
+            same = fits and decision.outcome.value == self.answers.get("outcome")
+            if same and hold_visitors_change(visit=hold, party=party, visitor_contact_ids=decision.matches):
+                self.answers.set("reasons", [r.message for r in decision.reasons])
+                return
+            if fits and decision.outcome == Outcome.REQUEST and self.answers.get("outcome") == Outcome.BOOK:
+                self.release_hold(because=VISITORS_NEED_APPROVAL)
+                return
+        self.release_hold(because=VISITORS_OR_PRISONER_CHANGED)
+
     def changing_suffix(self) -> str:
         """'?change=1' while the visitor is changing an answer from check your answers, to carry it on."""
         return "?change=1" if changing(self.request) else ""
@@ -70,9 +120,10 @@ class PrisonerView(JourneyFormView):
             return self.render_form(form)
         number = form.cleaned_data["number"]
         prison = self.answers.prison
+        client = ratelimit.client_key(request)
         if not (
-            ratelimit.allow("prisoner-client", ratelimit.client_key(request), ratelimit.PRISONER_LOOKUPS_PER_CLIENT)
-            and ratelimit.number_open(number)
+            ratelimit.allow("prisoner-client", client, ratelimit.PRISONER_LOOKUPS_PER_CLIENT)
+            and ratelimit.number_open_to(number, client)
         ):
             return render(request, "visits/too-many-attempts.html", {"prison": prison}, status=429)
         first, last = prison.bookable_window(timezone.localdate())  # type: ignore[union-attr]
@@ -88,7 +139,7 @@ class PrisonerView(JourneyFormView):
             prison_codes=[prison.code],
         )
         if check == PrisonerCheck.NOT_FOUND:
-            ratelimit.lookup_failed(number, request)
+            ratelimit.lookup_failed(number, client)
             form.add_error(None, _(NOT_MATCHED))
             return self.render_form(form)
         if check == PrisonerCheck.AT_ANOTHER_PRISON:
@@ -181,7 +232,7 @@ class RemoveVisitorView(JourneyFormView):
         if index < len(visitors):
             del visitors[index]
             self.answers.set("visitors", visitors)
-            self.release_hold(because=VISITORS_OR_PRISONER_CHANGED)
+            self.party_changed()
         return redirect(reverse("visits:visitors") + self.changing_suffix())
 
 
@@ -257,7 +308,7 @@ class VisitorFormView(JourneyFormView):
             return self.render_visitor(form, index)
         if party != list(visitors):
             self.answers.set("visitors", party)
-            self.release_hold(because=VISITORS_OR_PRISONER_CHANGED)
+            self.party_changed()
         return redirect(reverse("visits:visitors") + self.changing_suffix())
 
 

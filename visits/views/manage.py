@@ -15,16 +15,22 @@ from prisons.nomis import NomisUnavailable
 from visits import ratelimit
 from visits.errors import BookingError
 from visits.forms import CancelForm, ChooseTimeForm, FindVisitForm
-from visits.links import manage_token, visit_for_token
+from visits.links import ended_by_the_visitor_for_token, manage_token, visit_for_token
 from visits.models import Visit, VisitState
 from visits.picker import Filters, build_picker
 from visits.selectors import cached_prisoner_context, sessions_available
 from visits.services import Actor, request_withdraw, visit_cancel, visit_change, visit_starts_at
 
 
-def _visit_or_expired(request: HttpRequest, token: str) -> Visit | HttpResponse:
+def _visit_or_expired(request: HttpRequest, token: str, *, ending: bool = False) -> Visit | HttpResponse:
+    """The link's visit, or the "expired" page. ``ending``: the cancel and withdraw pages, where a link that ended
+    because its visitor already cancelled (or withdrew) says so instead: the same form sent again from another tab."""
     visit = visit_for_token(token)
     if visit is None:
+        ended = ended_by_the_visitor_for_token(token) if ending else None
+        if ended is not None:
+            withdrawn = ended.state == VisitState.WITHDRAWN
+            return render(request, "visits/already-ended.html", {"withdrawn": withdrawn})
         return render(request, "visits/manage-link-expired.html", status=404)
     return visit
 
@@ -72,7 +78,7 @@ def manage_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """Cancel a booked visit, with a reason, before it starts."""
-    visit = _visit_or_expired(request, token)
+    visit = _visit_or_expired(request, token, ending=True)
     if isinstance(visit, HttpResponse):
         return visit
     if visit.state != VisitState.BOOKED:
@@ -102,7 +108,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """Withdraw a request the prison has not decided yet."""
-    visit = _visit_or_expired(request, token)
+    visit = _visit_or_expired(request, token, ending=True)
     if isinstance(visit, HttpResponse):
         return visit
     if visit.state != VisitState.REQUESTED:

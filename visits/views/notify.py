@@ -93,7 +93,9 @@ def fake_outbox(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated and not user.is_superuser:
         covered = (
             OutboxMessage.objects.filter(
-                Q(visit__prison__staff_access__user=user) | Q(waiting__prison__staff_access__user=user)
+                Q(visit__prison__staff_access__user=user)
+                | Q(waiting__prison__staff_access__user=user)
+                | Q(prison__staff_access__user=user)
             )
             .annotate(notify_reference=Concat(Value("outbox-"), Cast("pk", CharField())))
             .values("notify_reference")

@@ -25,11 +25,14 @@ from visits.selectors import Unbookable, prisoner_context
 from visits.services import ContactDetails
 from visits.views.time import DROP_OUT_FOR_REFUSAL, ChooseTimeView
 from visits.waiting_list import (
+    LEAVE,
+    OFFER,
     entry_for_token,
     offered_hold,
     waiting_list_join,
     waiting_list_leave,
     waiting_list_refuse,
+    waiting_token,
 )
 
 
@@ -118,17 +121,15 @@ class JoinWaitingListView(ChooseTimeView):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def offer(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in a waiting-list message: the place held for them, to book (POST), or where they stand."""
-    entry = entry_for_token(token)
+    """The link in the place-offered message: the place held for them, to book (POST), or where they stand. Only
+    that message's link opens it: the leave link of the message saying they joined does not."""
+    entry = entry_for_token(token, purposes=[OFFER])
     if entry is None:
         return render(request, "visits/waiting-link-expired.html", status=404)
     hold = offered_hold(entry)
     if request.method != "POST" or hold is None:
-        return render(
-            request,
-            "visits/waiting-offer.html",
-            {"entry": entry, "hold": hold, "token": token, "when": describe_session(entry.session)},
-        )
+        context = {"entry": entry, "hold": hold, "when": describe_session(entry.session)}
+        return render(request, "visits/waiting-offer.html", {**context, "leave_token": waiting_token(entry, LEAVE)})
     return _open_offer(request, entry, hold)
 
 
@@ -179,11 +180,14 @@ def _open_offer(request: HttpRequest, entry: WaitingListEntry, hold: Any) -> Htt
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request: HttpRequest, token: str) -> HttpResponse:
-    """Leave the waiting list: are you sure (GET), then done (POST)."""
-    entry = entry_for_token(token)
+    """Leave the waiting list: are you sure (GET), then done (POST). The leave link of every message opens it, and
+    so does the offer link (the offer page links here)."""
+    entry = entry_for_token(token, purposes=[LEAVE, OFFER])
     if entry is None:
         return render(request, "visits/waiting-link-expired.html", status=404)
-    context = {"entry": entry, "token": token, "when": describe_session(entry.session), "left": False}
+    # "No, stay on the list" goes back to the offer only from the offer link; the leave link cannot open an offer.
+    offer_token = token if entry_for_token(token, purposes=[OFFER]) is not None else None
+    context = {"entry": entry, "offer_token": offer_token, "when": describe_session(entry.session), "left": False}
     if request.method == "POST":
         with contextlib.suppress(BookingError):  # already off the list: the page says so
             waiting_list_leave(entry=entry, now=timezone.now())

@@ -134,14 +134,19 @@ class StubNomisClient:
         return self._visit_balance(number)
 
     def _visit_balance(self, number: str) -> VisitBalance:
-        number = normalise_number(number)
+        balance = self._visit_balance_row(number)
+        if balance is None:
+            raise NomisNotFound(f"No prisoner {normalise_number(number)} in NOMIS")
+        return balance
+
+    def _visit_balance_row(self, number: str) -> VisitBalance | None:
         row = (
-            stub.VisitBalance.objects.filter(prisoner_id=number)
+            stub.VisitBalance.objects.filter(prisoner_id=normalise_number(number))
             .values_list("visiting_orders", "privileged_visiting_orders", "renews_on", "remand_visits_per_week")
             .first()
         )
         if row is None:
-            raise NomisNotFound(f"No prisoner {number} in NOMIS")
+            return None
         return VisitBalance(
             visiting_orders=row[0], privileged_visiting_orders=row[1], renews_on=row[2], remand_visits_per_week=row[3]
         )
@@ -171,14 +176,23 @@ class StubNomisClient:
     def get_booking_facts(self, number: str, start: date, end: date) -> BookingFacts | None:
         inject_faults("get_booking_facts", self.rng)  # one call: the faults are checked once
         prisoner = self._prisoner(number)
+        # The same reads whether or not there is such a prisoner, so that how long the answer takes does not say
+        # whether a number is real (the public prisoner step is guessed at).
+        number = normalise_number(number)
+        balance = self._visit_balance_row(number)
+        approved = tuple(self._approved_visitors(number))
+        non_associations = tuple(self._non_associations(number))
+        unavailable = tuple(self._unavailable_dates(number, start, end))
         if prisoner is None:
             return None
+        if balance is None:
+            raise NomisNotFound(f"No prisoner {number} in NOMIS")
         return BookingFacts(
             prisoner=prisoner,
-            balance=self._visit_balance(prisoner.number),
-            approved=tuple(self._approved_visitors(prisoner.number)),
-            non_associations=tuple(self._non_associations(prisoner.number)),
-            unavailable=tuple(self._unavailable_dates(prisoner.number, start, end)),
+            balance=balance,
+            approved=approved,
+            non_associations=non_associations,
+            unavailable=unavailable,
         )
 
     def record_visit(self, visit: VisitToRecord) -> str:

@@ -1,7 +1,8 @@
 """The stub NOMIS debug page: see and change the injected faults, fire prisoner events.
 
 Shown only with DEBUG on or to a signed-in staff user or superuser; anyone else gets a 404, as if it were not
-there. Nothing changes on GET.
+there. Nothing changes on GET. With DEBUG off, the faults (which are NOMIS's as a whole, so every prison's) are
+changed only by a superuser, and a prison's staff fire and see events only for prisoners at the prisons they cover.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from prisons.models import Prison
 from prisons.nomis.interface import EventType, RestrictionType
 from prisons.nomis.stub import models as stub
 from prisons.nomis.stub.faults import faults_from_settings, faults_in_force, faults_override
@@ -47,10 +50,23 @@ def debug_page(request: HttpRequest) -> HttpResponse:
     return _render(request)
 
 
+def may_change_faults(request: HttpRequest) -> bool:
+    return bool(settings.DEBUG or request.user.is_superuser)
+
+
+def covered_codes(request: HttpRequest) -> set[str] | None:
+    """The NOMIS codes of the prisons this user covers; None where they may act on every prison (DEBUG, superuser)."""
+    if may_change_faults(request):
+        return None
+    return set(Prison.objects.filter(staff_access__user=request.user).values_list("code", flat=True))
+
+
 @require_POST
 @debug_or_staff_only
 def faults_update(request: HttpRequest) -> HttpResponse:
     """Save the runtime fault override."""
+    if not may_change_faults(request):
+        raise PermissionDenied
     form = FaultsForm(request.POST, settings_faults=faults_from_settings())
     if not form.is_valid():
         return _render(request, faults_form=form)
@@ -68,6 +84,11 @@ def faults_update(request: HttpRequest) -> HttpResponse:
 def event_create(request: HttpRequest) -> HttpResponse:
     """Fire a prisoner event in the stub."""
     form = EventForm(request.POST)
+    codes = covered_codes(request)
+    if form.is_valid() and codes is not None:
+        at = stub.Prisoner.objects.filter(number=form.cleaned_data["prisoner_number"]).values_list("prison_code")
+        if not at.filter(prison_code__in=codes).exists():
+            form.add_error("prisoner_number", "Enter the number of a prisoner at a prison you cover")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -94,6 +115,7 @@ def _render(
 ) -> HttpResponse:
     from_settings = faults_from_settings()
     override = faults_override()
+    codes = covered_codes(request)
     if faults_form is None:
         down_choice = DOWN_FROM_SETTING if override is None or override.down is None else DOWN if override.down else UP
         initial = {
@@ -108,8 +130,19 @@ def _render(
         "from_settings": from_settings,
         "override": override,
         "in_force": faults_in_force(),
-        "events": list(stub.Event.objects.order_by("-id")[:RECENT_EVENTS]),
-        "known_prisoners": KNOWN_PRISONERS,
+        "events": list(_events_shown(request)),
+        "known_prisoners": [p for p in KNOWN_PRISONERS if codes is None or p.prison_code in codes],
+        "may_change_faults": may_change_faults(request),
         "form_with_errors": faults_form if faults_form.has_errors else event_form,
     }
     return render(request, "nomis_stub/debug.html", context)
+
+
+def _events_shown(request: HttpRequest) -> Any:
+    """The latest events, of prisoners now at the prisons the user covers (all of them for a superuser)."""
+    events = stub.Event.objects.order_by("-id")
+    codes = covered_codes(request)
+    if codes is not None:
+        numbers = stub.Prisoner.objects.filter(prison_code__in=codes).values("number")
+        events = events.filter(prisoner_number__in=numbers)
+    return events[:RECENT_EVENTS]

@@ -125,7 +125,7 @@ def test_the_shared_rate_limit_keeps_each_second_within_budget(settings) -> None
 
 def test_every_template_id_setting_has_its_template_and_its_documentation() -> None:
     docs = (ROOT / "docs" / "notify-templates.md").read_text()
-    assert len(django_settings.NOTIFY_TEMPLATE_IDS) == 42  # 32 about visits, 8 for waiting lists, 2 to mailboxes
+    assert len(django_settings.NOTIFY_TEMPLATE_IDS) == 43  # 32 about visits, 8 for waiting lists, 3 to mailboxes
     for name in django_settings.NOTIFY_TEMPLATE_IDS:
         subject, body = template_text(name)
         assert f"`NOTIFY_TEMPLATE_{name}`".replace(".", "_").upper() in docs.upper()
