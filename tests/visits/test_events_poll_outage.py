@@ -40,7 +40,8 @@ def test_an_outage_is_one_warning_and_a_health_signal_then_one_line_when_it_ends
     settings.NOMIS_STUB_LATENCY_MS, settings.NOMIS_TIMEOUT_SECONDS = 50, 0.01  # slower than the timeout
     caplog.set_level(logging.DEBUG)
     for _ in range(29):  # half an hour of a poll a minute
-        assert poll_nomis_events.apply().get() == 0  # as beat runs it: the task does not fail
+        ran = poll_nomis_events.apply()  # as beat runs it: the task does not fail
+        assert ran.successful() and ran.result == 0
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in problems] == [
         "Reading NOMIS's prisoner events failed (NomisTimeout): trying again every minute; /healthz/nomis reports it"
