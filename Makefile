@@ -71,9 +71,11 @@ compilemessages: install
 	$(BIN)/pybabel compile -D django -d locale --statistics
 	$(BIN)/python scripts/english_catalog.py
 
+## lint: ruff, and the import contracts of pyproject.toml (import-linter: the code in one direction, docs/architecture.md)
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 ## bench: the benchmarks (figures as ratios measured in one run), on PostgreSQL when it answers on 127.0.0.1:5432
 ## (in the database visits_bench, dropped and made anew each run), otherwise on a temporary SQLite file

@@ -9,7 +9,7 @@ from govuk_frontend_django.components.base import GovUKComponent
 from govuk_frontend_django.components.button import GovUKButton
 from govuk_frontend_django.components.radios import GovUKRadios
 
-from config.govuk.jinja import render_macro
+from common.govuk.jinja import render_macro
 
 RADIOS = {
     "name": "slot",

@@ -27,11 +27,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from notifications.sending import messages_enqueue
 from prisons.models import Prison
 from tests.factories import MARY, details, make_prison, make_prisoner, make_session
-from tests.visits.notify.fake_notify import API_KEY, FakeNotify
+from tests.notifications.fake_notify import API_KEY, FakeNotify
 from visits.models import MessageStatus, OutboxMessage
-from visits.notifications import messages_enqueue
 from visits.services import ContactDetails, visit_book, visit_reserve
 
 ROOT = Path(__file__).resolve().parent.parent

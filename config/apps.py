@@ -7,6 +7,6 @@ class ConfigAppConfig(AppConfig):
     verbose_name = "Service configuration"
 
     def ready(self) -> None:
-        from config.govuk.jinja import use_shared_environment
+        from common.govuk.jinja import use_shared_environment
 
         use_shared_environment()

@@ -1,14 +1,14 @@
 """The Celery app: eager in the embedded default, a real worker on Redis when REDIS_URL is set.
 
 Its worker and beat log through Django's LOGGING, and a task carries the id of the request that queued it
-(config.logging: the signal handlers, connected once here).
+(common.logging: the signal handlers, connected once here).
 """
 
 import os
 
 from celery import Celery
 
-from config.logging import connect_celery_signals
+from common.logging import connect_celery_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 

@@ -3,7 +3,7 @@
 The master reads the Django settings before it forks, so a production missing a setting it needs stops here with
 the settings' one line (config/settings.py), instead of workers failing to boot over and over.
 
-Logging (config.logging.GunicornLogger, docs/observability.md): gunicorn's own lines and its access log in the
+Logging (common.logging.GunicornLogger, docs/observability.md): gunicorn's own lines and its access log in the
 service's format (JSON when LOG_FORMAT is json). An access line has the method, the path without its query string
 (link tokens redacted), status, length, duration and the request id: never the query string, the referer
 (which can carry a token), the user agent or the client's address.
@@ -15,7 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from django.conf import settings
 
-from config.logging import ACCESS_LOG_FORMAT
+from common.logging import ACCESS_LOG_FORMAT
 
 settings.DEBUG  # noqa: B018 - reading a setting imports them all, and runs their checks
 
@@ -23,9 +23,9 @@ wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
-# The service's log format, redacted (config.logging.GunicornLogger). access_log_format is the text format's access
+# The service's log format, redacted (common.logging.GunicornLogger). access_log_format is the text format's access
 # line (LOG_FORMAT=text); the JSON line has the same fields. The logger offers no other atoms.
-logger_class = "config.logging.GunicornLogger"
+logger_class = "common.logging.GunicornLogger"
 access_log_format = ACCESS_LOG_FORMAT
 # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl), shared by every gunicorn on the
 # machine; the service does not use it.

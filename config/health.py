@@ -27,7 +27,7 @@ from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView, MediaType
 
-from config.views import bad_request
+from common.views import bad_request
 
 
 @dataclasses.dataclass
@@ -82,12 +82,12 @@ class ReadinessView(HealthCheckView):
 
 @dataclasses.dataclass
 class NomisEvents(HealthCheck):
-    """NOMIS's prisoner events are being read (visits.sync.nomis_events_poll records an outage on its cursor)."""
+    """NOMIS's prisoner events are being read (nomis_sync.sync.nomis_events_poll records an outage on its cursor)."""
 
     timeout = datetime.timedelta(seconds=3)
 
     def run(self) -> None:
-        from visits.sync import nomis_events_health
+        from nomis_sync.sync import nomis_events_health
 
         failing_since, failure = nomis_events_health()
         if failing_since is not None:

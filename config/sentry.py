@@ -2,14 +2,14 @@
 
 No personal data goes to Sentry: ``send_default_pii`` is off (no cookies, users or IP addresses), request bodies and
 stack frames' local variables are never sent, and every event passes through ``before_send``, which redacts
-link tokens and query strings with the log filter's own function (``config.logging.redact``).
+link tokens and query strings with the log filter's own function (``common.logging.redact``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from config.logging import redact_value, request_id_var
+from common.logging import redact_value, request_id_var
 
 # Request headers never sent: they carry sessions, credentials, or the page a manage link was opened from.
 DROPPED_HEADERS = frozenset(

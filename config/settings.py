@@ -50,7 +50,7 @@ SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # How many proxies (load balancers) stand in front of the service and append to X-Forwarded-For: the client's
-# address for rate limits and lockouts is the one the first of them saw (config/client_ip.py). 0: the header is
+# address for rate limits and lockouts is the one the first of them saw (common/client_ip.py). 0: the header is
 # not trusted at all and the connection's address is used.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
@@ -69,31 +69,36 @@ INSTALLED_APPS = [
     "config.apps.ConfigAppConfig",
     "prisons",
     "visits",
-    "staff",
+    "accounts",  # app label "staff": staff accounts, roles, the booking pause, the Django admin
+    "notifications",  # sending the outbox through GOV.UK Notify
+    "nomis_sync",  # pushing visits to NOMIS, acting on its events
+    "waiting_list",  # full sessions' waiting lists
+    "housekeeping",  # the periodic jobs
+    "staff",  # the staff console (app label "staff_console")
     "prisons.nomis.stub",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",  # first, so that every response and log line has the request id
+    "common.middleware.RequestIdMiddleware",  # first, so that every response and log line has the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed ahead of time
     # Pages compressed for browsers that ask. BREACH: Django masks the CSRF token afresh in every response, and the
     # middleware pads each response with random bytes (docs/security.md).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.IdleSessionMiddleware",
+    "common.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "staff.session_lifetime.StaffSessionLifetimeMiddleware",  # signed out 12 hours after signing in
-    "visits.read_ahead.ReadAheadMiddleware",  # a journey page's shared reads in one round trip to the cache
+    "journey.read_ahead.ReadAheadMiddleware",  # a journey page's shared reads in one round trip to the cache
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.input_guard.ControlCharactersMiddleware",  # no control character in an address reaches a view
-    "config.input_guard.UnreadableFormMiddleware",  # a form that cannot be read is a GOV.UK "bad request"
-    "config.input_guard.AdminDateLookupMiddleware",  # no admin date filter with a year no date has
-    "config.middleware.ForbiddenMiddleware",  # a page the role may not open: 403, logged without a traceback
-    "config.middleware.NoStoreMiddleware",  # no copy of a page kept by a browser or a proxy
+    "common.input_guard.ControlCharactersMiddleware",  # no control character in an address reaches a view
+    "common.input_guard.UnreadableFormMiddleware",  # a form that cannot be read is a GOV.UK "bad request"
+    "common.input_guard.AdminDateLookupMiddleware",  # no admin date filter with a year no date has
+    "common.middleware.ForbiddenMiddleware",  # a page the role may not open: 403, logged without a traceback
+    "common.middleware.NoStoreMiddleware",  # no copy of a page kept by a browser or a proxy
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its response
@@ -108,17 +113,18 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [
             BASE_DIR / "templates",
-            BASE_DIR / "visits" / "templates",
+            BASE_DIR / "journey" / "templates",
+            BASE_DIR / "notifications" / "templates",
             BASE_DIR / "prisons" / "templates",
             BASE_DIR / "staff" / "templates",
         ],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "config.govuk.jinja.environment",
+            "environment": "config.jinja.environment",
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.service",
+                "common.context_processors.service",
             ],
         },
     },
@@ -219,7 +225,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "staff.signin.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "staff.signin.axes_username"  # never a NUL byte to PostgreSQL (staff/signin.py)
@@ -267,7 +273,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # A form sent without its CSRF token (cookies blocked, a page left open for days): a GOV.UK page, not Django's.
-CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
 # Security headers. Production (DEBUG off) passes `manage.py check --deploy` with no warnings.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -275,7 +281,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 2 * 60 * 60
-# Sessions end after 2 hours idle: config.middleware.IdleSessionMiddleware renews the expiry at most every
+# Sessions end after 2 hours idle: common.middleware.IdleSessionMiddleware renews the expiry at most every
 # 5 minutes, rather than writing the session on every request (SESSION_SAVE_EVERY_REQUEST).
 SESSION_IDLE_REFRESH_SECONDS = 5 * 60
 # However busy, a staff user signs in again 12 hours after signing in (staff/session_lifetime.py).
@@ -291,10 +297,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
-# Logging (config/logging.py, docs/observability.md): JSON lines in production, text with DEBUG; every line with its
+# Logging (common/logging.py, docs/observability.md): JSON lines in production, text with DEBUG; every line with its
 # request id, and no manage-link token, query string or other personal data. The Celery worker and beat log
-# through this too (config.logging.configure_celery_logging), not through Celery's own handlers.
-from config.logging import LOG_FORMATS, logging_config  # noqa: E402
+# through this too (common.logging.configure_celery_logging), not through Celery's own handlers.
+from common.logging import LOG_FORMATS, logging_config  # noqa: E402
 
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -319,14 +325,14 @@ NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", NOMIS_STUB_CLIENT)
 NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
 # How long the pages of a journey reuse a prisoner's NOMIS facts (visits.selectors); the booking itself asks afresh.
 NOMIS_FACTS_CACHE_SECONDS = int(os.environ.get("NOMIS_FACTS_CACHE_SECONDS", "600"))
-# The rendering cache (config.govuk.jinja): entries of markup every visitor sees alike, kept by each process
+# The rendering cache (common.govuk.jinja): entries of markup every visitor sees alike, kept by each process
 # (about 3 KB each). 0: off, every page renders every macro (to measure what it saves).
 RENDERING_CACHE_ENTRIES = int(os.environ.get("RENDERING_CACHE_ENTRIES", "4096"))
 # Shared reads (visits.selectors): how long the public journey reuses what every visitor to a prison reads alike,
 # its row and its sessions, places taken and whose visits take them, so that the visitors looking at once ask the
 # database once; holding a time and booking check afresh. 0: every page asks.
 SHARED_READS_SECONDS = int(os.environ.get("SHARED_READS_SECONDS", "5"))
-# The maintenance switch (staff/maintenance.py, docs/maintenance.md): BOOKING_PAUSED=1 pauses online booking at every
+# The maintenance switch (accounts/maintenance.py, docs/maintenance.md): BOOKING_PAUSED=1 pauses online booking at every
 # prison whatever the database says, with BOOKING_PAUSED_MESSAGE on the "service unavailable" page. Pauses made in the
 # staff console are read through the cache, at most this many seconds old (each pause and resume clears it).
 BOOKING_PAUSED = env_bool("BOOKING_PAUSED", False)
@@ -345,8 +351,8 @@ SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL") or (
 )
 
 # Notifications ------------------------------------------------------------------------------------------------------
-# GOV.UK Notify through visits/notify.py. Without NOTIFY_API_KEY the fake gateway stores what would have been sent
-# and /notify/fake-outbox shows it (DEBUG, or signed-in visits admins). See docs/notifications.md.
+# GOV.UK Notify through notifications/gateway.py. Without NOTIFY_API_KEY the fake gateway stores what would have been
+# sent and /notify/fake-outbox shows it (DEBUG, or signed-in visits admins). See docs/notifications.md.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
 # With DEBUG off, running without a key must be asked for explicitly (NOTIFY_FAKE=1, a demo deployment); only then
 # is /notify/fake-outbox routed.
@@ -381,8 +387,8 @@ NOTIFY_MESSAGE_KINDS = (
     "cancelled_by_prison",
     "changed",
     "reminder",
-    "waiting_joined",  # visits.waiting_list: on a session's waiting list, with the link to leave it
-    "place_offered",  # visits.waiting_list: a place held for them for 30 minutes, with the link to book it
+    "waiting_joined",  # waiting_list.services: on a session's waiting list, with the link to leave it
+    "place_offered",  # waiting_list.services: a place held for them for 30 minutes, with the link to book it
 )
 NOTIFY_TEMPLATE_IDS = {
     f"{kind}.{channel}.{language}": os.environ.get(f"NOTIFY_TEMPLATE_{kind}_{channel}_{language}".upper(), "")
@@ -413,9 +419,10 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
-# NOMIS sync and the lifecycle jobs (visits.jobs). Each is idempotent and safe with two beat processes.
+# NOMIS sync (nomis_sync.tasks) and the lifecycle jobs (housekeeping.tasks). Each is idempotent and safe with two beat
+# processes. Task names are kept from before the code moved (see those modules).
 RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "6"))
-CELERY_IMPORTS = ["visits.jobs"]
+CELERY_IMPORTS: list[str] = []  # every tasks module is an installed app's, found by autodiscovery (config/celery.py)
 CELERY_BEAT_SCHEDULE.update(
     {
         "expire-holds": {"task": "visits.jobs.expire_holds", "schedule": 60.0},
@@ -431,9 +438,9 @@ CELERY_BEAT_SCHEDULE.update(
 
 # django-axes's records of staff sign-ins (username, address, browser) are kept this many days (docs/security.md).
 SIGN_IN_LOGS_DAYS = int(os.environ.get("SIGN_IN_LOGS_DAYS", "90"))
-CELERY_IMPORTS.append("staff.tasks")
+CELERY_IMPORTS.append("accounts.tasks")
 CELERY_BEAT_SCHEDULE["remove-old-sign-in-logs"] = {
-    "task": "staff.tasks.remove_old_sign_in_logs",
+    "task": "accounts.tasks.remove_old_sign_in_logs",
     "schedule": crontab(minute=15, hour=3),
 }
 

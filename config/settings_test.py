@@ -27,5 +27,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # As production: sessions in the cache (local memory here), no database row read or written for them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 # Every page reads the prison and its places taken afresh, so that a test sees its own writes at once (the few
-# seconds' reuse of production is tested on its own: tests/visits/test_shared_reads.py).
+# seconds' reuse of production is tested on its own: tests/journey/test_shared_reads.py).
 SHARED_READS_SECONDS = int(os.environ.get("SHARED_READS_SECONDS", "0"))

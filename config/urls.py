@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
+from common import views
 from config.health import NomisHealthView, ReadinessView
+from notifications import views as notify_views
 from staff.signin import one_attempt_at_a_time
-from visits.views import notify as notify_views
+from staff.views import fake_outbox
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -19,16 +20,16 @@ urlpatterns = [
     # GOV.UK Notify: delivery receipts, and what the fake Notify sent (no NOTIFY_API_KEY).
     path("notify/delivery-receipts", notify_views.delivery_receipt, name="notify-delivery-receipt"),
     path("", include("performance.urls")),
-    path("", include("prisons.urls")),
-    path("", include("visits.urls")),
+    path("", include("journey.prison_urls")),
+    path("", include("journey.urls")),
 ]
 # The demo's own pages exist only where a demo was asked for (NOTIFY_FAKE=1, NOMIS_STUB=1; DEBUG turns both on).
 if settings.NOTIFY_FAKE:
-    urlpatterns.append(path("notify/fake-outbox", notify_views.fake_outbox, name="notify-fake-outbox"))
+    urlpatterns.append(path("notify/fake-outbox", fake_outbox.fake_outbox, name="notify-fake-outbox"))
 if settings.NOMIS_STUB:
     urlpatterns.append(path("nomis-stub/", include("prisons.nomis.stub.urls")))
 
-handler400 = "config.views.bad_request"
-handler403 = "config.views.permission_denied"
-handler404 = "config.views.page_not_found"
-handler500 = "config.views.server_error"
+handler400 = "common.views.bad_request"
+handler403 = "common.views.permission_denied"
+handler404 = "common.views.page_not_found"
+handler500 = "common.views.server_error"

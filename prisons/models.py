@@ -76,7 +76,7 @@ class Prison(models.Model):
         help_text="The prison's visits mailbox: emailed about each new request and each visitor's cancellation. "
         "Empty: no emails.",
     )
-    # Who last changed the mailbox and when (visits.notifications.visits_mailbox_change, which also tells the old one).
+    # Who last changed the mailbox and when (visits.outbox.visits_mailbox_change, which also tells the old one).
     visits_mailbox_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )

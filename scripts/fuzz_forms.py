@@ -149,10 +149,10 @@ def seed_world(password: str) -> None:
     from django.contrib.auth.models import Group, User
     from django.utils import timezone
 
+    from accounts.models import PrisonAccess
+    from accounts.roles import VISITS_ADMIN
     from prisons.models import BlockedDate, Prison, SessionTemplate, VisitSession
     from prisons.nomis.stub.known_prisoners import KNOWN_PRISONERS
-    from staff.models import PrisonAccess
-    from staff.roles import VISITS_ADMIN
     from visits.links import manage_token
     from visits.models import WaitingListEntry
     from visits.rules import PartyMember
@@ -166,7 +166,7 @@ def seed_world(password: str) -> None:
         visit_request,
         visit_reserve,
     )
-    from visits.waiting_list import LEAVE, OFFER, waiting_list_join, waiting_token
+    from waiting_list.services import LEAVE, OFFER, waiting_list_join, waiting_token
 
     prison = Prison.objects.get(slug="rochester")
     admin = User.objects.create_superuser("fuzz-admin", password=password)

@@ -1,8 +1,9 @@
 from django.apps import AppConfig
 
 
-class StaffConfig(AppConfig):
+class StaffConsoleConfig(AppConfig):
     name = "staff"
+    label = "staff_console"  # "staff" is the accounts app's label (accounts/apps.py)
     verbose_name = "Staff console"
 
     def ready(self) -> None:

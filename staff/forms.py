@@ -11,11 +11,11 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from config.govuk.forms import GovukDateField, GovukForm, GovukModelForm
+from common.govuk.forms import GovukDateField, GovukForm, GovukModelForm
 from prisons.models import Prison, SessionTemplate, VisitSession
 from visits.forms import PRISONER_NUMBER, ContactForm, name_field
 from visits.models import Channel
-from visits.notifications import describe_session
+from visits.outbox import describe_session
 from visits.services import RejectionReason
 
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 
 View = Callable[..., HttpResponse]
 

@@ -106,8 +106,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def rochester_at_nine(tmp_path: Path, prison_data_dir: Path) -> Iterator[None]:
     """Rochester with its sessions and the seeded NOMIS stub, on Monday 23 November 2026 at 9am with the clock
-    stopped (tests/visits/journey_support.py): the journey tests' world."""
-    from tests.visits.journey_support import frozen_at_nine, seed_rochester
+    stopped (tests/journey/journey_support.py): the journey tests' world."""
+    from tests.journey.journey_support import frozen_at_nine, seed_rochester
 
     seed_rochester(tmp_path, prison_data_dir)
     with frozen_at_nine():

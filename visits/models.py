@@ -95,7 +95,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
-    # NOMIS: set when a change must reach NOMIS; cleared by visits.sync once NOMIS matches the visit.
+    # NOMIS: set when a change must reach NOMIS; cleared by nomis_sync.sync once NOMIS matches the visit.
     nomis_sync_needed = models.BooleanField(default=False)
     nomis_visit_id = models.CharField(max_length=40, blank=True)
     nomis_key = models.CharField(max_length=40, blank=True, help_text="What NOMIS recorded the booking under.")
@@ -402,7 +402,7 @@ class ProcessedNomisEvent(models.Model):
 
 class JourneyCount(models.Model):
     """How many booking journeys were started at a prison on a day, and how many of those ended in a booking or a
-    request: counted from the visitor's session (performance.counting), for the completion rate. No personal data."""
+    request: counted from the visitor's session (journey.counting), for the completion rate. No personal data."""
 
     prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="+")
     day = models.DateField(help_text="The day the journeys started (a completion counts on its journey's day).")
@@ -436,10 +436,10 @@ def new_waiting_key() -> str:
 
 
 class WaitingListEntry(models.Model):
-    """Someone waiting for a place in a full session, for one prisoner and party (visits.waiting_list). Places are
+    """Someone waiting for a place in a full session, for one prisoner and party (waiting_list.services). Places are
     offered in the order people joined, one at a time; an offer is a hold (``offer``) kept for OFFER_MINUTES."""
 
-    # What its links carry (visits.waiting_list.waiting_token), signed: random, so a link says nothing of how many
+    # What its links carry (waiting_list.services.waiting_token), signed: random, so a link says nothing of how many
     # people joined before, and no link can be made from a guessed id.
     key = models.CharField(max_length=32, unique=True, default=new_waiting_key, editable=False)
     prison = models.ForeignKey(Prison, on_delete=models.CASCADE, related_name="+")

@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from config.read_ahead import cache_get
+from common.read_ahead import cache_get
 from prisons.models import Prison, VisitSession
 from prisons.nomis import BookingFacts, get_client
 from prisons.window_cache import window_version, window_version_key

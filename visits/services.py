@@ -24,6 +24,7 @@ from prisons.models import BlockedDate, Prison, VisitSession
 from prisons.services import sessions_generate
 from prisons.window_cache import window_changed
 from visits.errors import AlreadyProcessed, HoldLost, InvalidChange, NotAllowed, SessionUnavailable
+from visits.handoff import PLACE_FREED, PUSH_TO_NOMIS, after_commit
 from visits.models import (
     ACTIVE_STATES,
     HOLD_MINUTES,
@@ -42,7 +43,7 @@ from visits.models import (
     WaitingListEntry,
     WaitingState,
 )
-from visits.notifications import queue_mailbox_message, queue_messages
+from visits.outbox import queue_mailbox_message, queue_messages
 from visits.rules import MAX_PREFERENCES, PartyMember, can_lead_a_visit, remand_week_full
 
 REFERENCE_ALPHABET = "bcdfghjkmnpqrstvwxz"  # no vowels (no words), no l (looks like 1 and I)
@@ -96,32 +97,20 @@ class Override:
 
 
 def _needs_nomis_sync(visit: Visit) -> None:
-    """Mark the visit for NOMIS and push it after commit (visits.jobs; the beat job retries any left)."""
+    """Mark the visit for NOMIS, and hand its push to the background after commit (nomis_sync; with the broker down
+    the booking stands and the beat job pushes every visit still marked)."""
     Visit.objects.filter(pk=visit.pk).update(nomis_sync_needed=True)
     visit.nomis_sync_needed = True
-
-    def push() -> None:
-        from visits.jobs import push_visit_to_nomis  # visits.jobs imports this module
-
-        push_visit_to_nomis.delay(visit.pk)
-
-    # robust: with the broker down the booking stands and the beat job pushes the visit later.
-    transaction.on_commit(push, robust=True)
+    after_commit(PUSH_TO_NOMIS, visit.pk)
 
 
 def place_may_have_freed(session_id: int) -> None:
     """A place in this session may have come free: once the caller's transaction commits, offer it to the session's
-    waiting list (visits.waiting_list; a task, and with the broker down the minute's sweep). Nothing is queued when
-    nobody is waiting."""
+    waiting list (waiting_list, through visits.handoff; with the broker down, the minute's sweep). Nothing is queued
+    when nobody is waiting."""
     if not WaitingListEntry.objects.filter(session_id=session_id, state=WaitingState.WAITING).exists():
         return
-
-    def offer() -> None:
-        from visits.tasks import offer_waiting_places  # visits.tasks imports this module
-
-        offer_waiting_places.delay(session_id)
-
-    transaction.on_commit(offer, robust=True)
+    after_commit(PLACE_FREED, session_id)
 
 
 def new_reference() -> str:

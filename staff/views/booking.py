@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.govuk.jinja import govuk_date
+from common.govuk.jinja import govuk_date
 from prisons.models import Prison, VisitSession
 from prisons.nomis import NomisUnavailable, get_client
 from prisons.nomis.interface import ApprovedVisitor, Prisoner

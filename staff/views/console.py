@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from config.input_guard import whole_number
+from common.input_guard import whole_number
 from performance.charts import figure_charts
 from performance.figures import complete_weeks, weekly_figures
 from prisons.models import Prison, VisitSession

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.input_guard import whole_number
+from accounts.maintenance import PauseError, booking_pause, booking_resume, live_pause, pause_history
+from accounts.models import BookingPause
+from common.input_guard import whole_number
 from prisons.models import Prison
 from staff.access import staff_view
 from staff.forms import BookingPauseForm
-from staff.maintenance import PauseError, booking_pause, booking_resume, live_pause, pause_history
-from staff.models import BookingPause
 
 NATIONAL_PERMISSION = "staff.pause_booking_nationally"
 

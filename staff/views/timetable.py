@@ -20,7 +20,7 @@ from staff.access import staff_view
 from staff.forms import BlockForm, PrisonSettingsForm, SessionTemplateForm
 from visits.errors import BookingError
 from visits.models import ACTIVE_STATES, Visit
-from visits.notifications import visits_mailbox_change
+from visits.outbox import visits_mailbox_change
 from visits.services import Actor, sessions_block, sessions_unblock, visits_affected_by_block
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 
-from staff.models import PrisonAccess
+from accounts.models import PrisonAccess
 from tests.browser.conftest import MOBILE, axe_violations
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import BookingPause
+from accounts.roles import VISITS_ADMIN
 from prisons.models import Prison
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import BookingPause
-from staff.roles import VISITS_ADMIN
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations
 from tests.browser.journey_helpers import choose_prison
 from tests.browser.staff_helpers import (

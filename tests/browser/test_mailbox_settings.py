@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.roles import VISITS_ADMIN
 from prisons.models import Prison
-from staff.management.commands.sync_roles import sync_roles
-from staff.roles import VISITS_ADMIN
 from tests.browser.journey_helpers import DAVE, visit_made_with_client
 from tests.browser.staff_helpers import assert_errors, banner, go, h1, make_staff, press, sign_in
 from tests.browser.test_booking_pause import look_at_both_sizes

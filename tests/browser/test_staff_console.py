@@ -20,11 +20,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
 from prisons.models import BlockedDate, Prison, VisitSession
 from prisons.nomis.stub.seed import stub_seed
 from prisons.services import sessions_generate
-from staff.management.commands.sync_roles import sync_roles
-from staff.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
 from tests.browser.staff_helpers import (
     PASSWORD,
     RESULTS,

@@ -12,11 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.roles import VISITS_TEAM
 from prisons.models import Prison, VisitSession
 from prisons.nomis.stub.seed import stub_seed
 from prisons.services import sessions_generate
-from staff.management.commands.sync_roles import sync_roles
-from staff.roles import VISITS_TEAM
 from tests.browser.staff_helpers import banner, go, h1, look, make_staff, press, sign_in
 from tests.factories import details, make_prisoner
 from visits.rules import PartyMember

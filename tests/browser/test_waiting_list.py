@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.roles import BOOKING_CLERK
 from prisons.models import Prison, VisitSession
-from staff.management.commands.sync_roles import sync_roles
-from staff.roles import BOOKING_CLERK
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations
 from tests.browser.journey_helpers import (
     RYAN,
@@ -35,7 +35,7 @@ from tests.browser.staff_helpers import go, make_staff, sign_in
 from tests.factories import MARY, book_for, details, make_prisoner
 from visits.models import FakeNotifyMessage, Visit, VisitState, WaitingListEntry, WaitingState
 from visits.services import Actor, ContactDetails, visit_cancel
-from visits.waiting_list import waiting_list_join, waiting_lists_sweep
+from waiting_list.services import waiting_list_join, waiting_lists_sweep
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ re-raises a view's exception, which is recorded with its traceback's last line. 
 control characters, 100,000 characters) must be shown as an error (an error summary linked to the page).
 
 Every post runs on a copy of the reached session, inside a transaction that is rolled back, with the clock stopped
-(tests/visits/journey_support.py), so posts neither see nor spoil each other.
+(tests/journey/journey_support.py), so posts neither see nor spoil each other.
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from config.govuk.forms import DATE_PARTS, GovukDateField, GovukForm, GovukFormMixin, GovukModelForm
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import VISITS_ADMIN
+from common.govuk.forms import DATE_PARTS, GovukDateField, GovukForm, GovukFormMixin, GovukModelForm
 from prisons.models import BlockedDate, Prison, SessionTemplate, VisitSession
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import VISITS_ADMIN
 from tests.factories import book_for, make_prisoner, make_session
-from tests.visits.journey_support import (
+from tests.journey.journey_support import (
     TODAY,
     book_visit,
     first_radio_value,
@@ -351,7 +351,7 @@ def _visitor(world: World) -> str:
 
 
 def _waiting(world: World, purpose: str) -> str:
-    from visits.waiting_list import waiting_token
+    from waiting_list.services import waiting_token
 
     entry = WaitingListEntry.objects.order_by("id").first()
     assert entry is not None, "the waiting list recipe runs first"
@@ -389,7 +389,7 @@ def _pause(world: World, client: Client) -> tuple[str, dict[str, Any]]:
 
 
 def _resume(world: World, client: Client) -> tuple[str, dict[str, Any]]:
-    from staff.maintenance import booking_pause
+    from accounts.maintenance import booking_pause
 
     staff_client(world, client)
     world.extra["pause"] = booking_pause(prison=world.prison, message="Closed", message_cy="", user=world.staff)
@@ -593,7 +593,7 @@ FORMS: dict[str, list[tuple[str, Recipe, dict[str, Any]]]] = {
 }
 # Routes that take a POST but are no form a person fills in, with where they are tested.
 NOT_FORMS = {
-    "notify-delivery-receipt": "GOV.UK Notify's JSON callback with a bearer token: tests/visits/notify/",
+    "notify-delivery-receipt": "GOV.UK Notify's JSON callback with a bearer token: tests/notifications/",
 }
 
 

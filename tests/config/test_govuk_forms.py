@@ -10,8 +10,8 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from config.govuk.forms import GovukDateField, GovukForm, GovukModelForm
-from config.govuk.jinja import shared_environment
+from common.govuk.forms import GovukDateField, GovukForm, GovukModelForm
+from common.govuk.jinja import shared_environment
 
 
 class Elements(HTMLParser):

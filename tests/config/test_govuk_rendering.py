@@ -8,7 +8,7 @@ from govuk_frontend_django.components.base import GovUKComponent
 from govuk_frontend_django.components.button import GovUKButton
 from govuk_frontend_django.components.radios import GovUKRadios
 
-from config.govuk.jinja import render_macro, shared_environment
+from common.govuk.jinja import render_macro, shared_environment
 
 
 def squash(html: str) -> str:
@@ -47,7 +47,7 @@ def test_character_count_maps_to_its_template() -> None:
 def test_missing_macro_params_render_empty_even_with_debug_on(settings) -> None:
     from jinja2 import DebugUndefined
 
-    from config.govuk import jinja
+    from common.govuk import jinja
 
     settings.DEBUG = True
     shared = jinja.shared_environment()

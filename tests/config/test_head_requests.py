@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.visits.journey_support import book_visit, manage_path
+from tests.journey.journey_support import book_visit, manage_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 

@@ -25,8 +25,8 @@ from celery import shared_task
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from config import logging as service_logging
-from config.logging import (
+from common import logging as service_logging
+from common.logging import (
     ACCESS_LOG_FORMAT,
     GunicornLogger,
     RedactFilter,
@@ -238,9 +238,9 @@ def test_djangos_not_found_line_has_no_token_or_query_string(client: Client, lin
 
 @pytest.mark.django_db
 def test_a_staff_search_refused_logs_neither_the_search_nor_the_name(client: Client, lines: io.StringIO) -> None:
-    from staff.management.commands.sync_roles import sync_roles
-    from staff.models import PrisonAccess
-    from staff.roles import VISITS_ADMIN
+    from accounts.management.commands.sync_roles import sync_roles
+    from accounts.models import PrisonAccess
+    from accounts.roles import VISITS_ADMIN
     from tests.factories import make_prison
 
     sync_roles()

@@ -1,4 +1,4 @@
-"""The rendering cache (config.govuk.jinja): markup kept under everything it depends on, so it is never wrong."""
+"""The rendering cache (common.govuk.jinja): markup kept under everything it depends on, so it is never wrong."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from unittest import mock
 
 from django.utils import translation
 
-from config.govuk import jinja
-from config.govuk.jinja import govuk_shared, kept_markup, render_macro, without_indentation
+from common.govuk import jinja
+from common.govuk.jinja import govuk_shared, kept_markup, render_macro, without_indentation
 
 
 def test_shared_markup_is_the_macros_own_and_is_rendered_once_per_params() -> None:

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import VISITS_TEAM
-from tests.visits.journey_support import book_visit, journey_to, manage_path
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import VISITS_TEAM
+from tests.journey.journey_support import book_visit, journey_to, manage_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)

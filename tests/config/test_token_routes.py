@@ -1,6 +1,6 @@
 """Every route that carries a secret is redacted in every log, by one rule a new route cannot forget (issue 26,
-item 2): a secret travels as ``<token:...>`` (config/converters.py) right after a prefix the redaction knows
-(config.logging.TOKEN_ROUTES). This test walks the whole URL conf, so a route added tomorrow is checked too."""
+item 2): a secret travels as ``<token:...>`` (common/converters.py) right after a prefix the redaction knows
+(common.logging.TOKEN_ROUTES). This test walks the whole URL conf, so a route added tomorrow is checked too."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from config.converters import SecretToken
-from config.logging import redact, redact_path
+from common.converters import SecretToken
+from common.logging import redact, redact_path
 
 SECRET = "SeCrEt0token.eJyrVkrOL0pVslIyNTQwMrY0:1v2abc:Zq8vN3xK7pL2mR9tW4yB6cF1hJ5sD0gA8eU3iO7nQ2w"
 # Text parameters known not to be secrets: a prison's slug, a visit's reference (staff pages, signed in), a drop-out
@@ -78,7 +78,7 @@ def test_a_route_with_a_secret_is_redacted_and_no_other_text_parameter_is_a_secr
         if converter is None or not isinstance(converter, IntConverter):  # str, slug, path, uuid, a regex group
             assert name in NOT_SECRET, (
                 f"/{route}: the text parameter <{name}> is neither a <token:...> (redacted in every log) nor known not "
-                "to be a secret (NOT_SECRET here); a secret must be a <token:...> under config.logging.TOKEN_ROUTES"
+                "to be a secret (NOT_SECRET here); a secret must be a <token:...> under common.logging.TOKEN_ROUTES"
             )
     if any(isinstance(c, SecretToken) for c in converters.values()):
         path = sample_path(route, converters)

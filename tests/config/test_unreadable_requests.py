@@ -1,14 +1,14 @@
 """What cannot be read gets the GOV.UK "bad request" page, never a server error: a form posted in a
-character set other than UTF-8 or as a broken multipart body (config.input_guard.UnreadableFormMiddleware), an
+character set other than UTF-8 or as a broken multipart body (common.input_guard.UnreadableFormMiddleware), an
 ``Accept`` header that is not a list of media types on /readyz; and the one way to read a whole number from a query
-string or a hidden field (config.input_guard.whole_number)."""
+string or a hidden field (common.input_guard.whole_number)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from config.input_guard import whole_number
+from common.input_guard import whole_number
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Counting journeys for the completion rate (performance.counting): a start once per journey, a completion when it
+"""Counting journeys for the completion rate (journey.counting): a start once per journey, a completion when it
 ends in a booking or request, from the session alone; and an increment that loses nothing under concurrency."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from performance.counting import SESSION_KEY, _increment
+from journey.counting import SESSION_KEY, _increment
 from prisons.models import Prison
 from tests.factories import make_prison
-from tests.visits.journey_support import book_visit, expect_redirect, journey_to
+from tests.journey.journey_support import book_visit, expect_redirect, journey_to
 from visits.models import JourneyCount
 
-TODAY = date(2026, 11, 23)  # the journey tests' Monday (tests/visits/journey_support.py)
+TODAY = date(2026, 11, 23)  # the journey tests' Monday (tests/journey/journey_support.py)
 
 
 def counts() -> dict[str, tuple[int, int]]:

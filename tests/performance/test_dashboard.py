@@ -14,12 +14,12 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import BOOKING_CLERK
 from performance.figures import MINIMUM_VISITS
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import BOOKING_CLERK
+from tests.journey.test_welsh import MO_FILE, WelshWalk
 from tests.performance.conftest import Seeded, add_more_visits
-from tests.visits.test_welsh import MO_FILE, WelshWalk
 from visits.models import JourneyCount, Visit, Visitor
 
 pytestmark = pytest.mark.django_db

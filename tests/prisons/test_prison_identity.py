@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group, User
 from django.forms.models import model_to_dict
 from django.test import Client
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import VISITS_ADMIN
 from prisons.models import Prison
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import VISITS_ADMIN
 from tests.factories import make_prison
 
 pytestmark = pytest.mark.django_db

@@ -141,7 +141,7 @@ def test_past_sessions_are_never_touched(prison: Prison) -> None:
 
 
 def test_the_beat_task_generates_for_every_prison(prison: Prison) -> None:
-    from prisons.tasks import generate_sessions_for_all_prisons
+    from housekeeping.tasks import generate_sessions_for_all_prisons
 
     outcome = generate_sessions_for_all_prisons.delay().get()
     assert outcome["created"] == VisitSession.objects.count() > 0

@@ -26,8 +26,8 @@ import pytest
 
 from scripts.prod_local import Stack
 from tests.browser.conftest import JOURNEY_PRISON_FILES
-from tests.visits.notify.conftest import TEMPLATE_IDS, subprocess_database_url, template_env, wait_until
-from tests.visits.notify.fake_notify import API_KEY, FakeNotify
+from tests.notifications.conftest import TEMPLATE_IDS, subprocess_database_url, template_env, wait_until
+from tests.notifications.fake_notify import API_KEY, FakeNotify
 
 # Redis database 5 (6, 7, ... for further pytest-xdist workers): the stack's alone, emptied when it starts.
 REDIS_DB = 5 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)

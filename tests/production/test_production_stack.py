@@ -30,17 +30,17 @@ import brotli
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from accounts.roles import VISITS_TEAM
 from prisons.models import Prison, VisitSession
 from scripts.prod_local import ROOT, Stack
-from staff.roles import VISITS_TEAM
 from tests.browser import journey_helpers as public
 from tests.browser import staff_helpers as staff
 from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.journey_helpers import DANIEL, DAVE, RYAN, SOPHIE
 from tests.factories import book_for, make_prisoner
+from tests.notifications.conftest import wait_until
+from tests.notifications.fake_notify import FakeNotify
 from tests.production.conftest import CALLBACK_TOKEN
-from tests.visits.notify.conftest import wait_until
-from tests.visits.notify.fake_notify import FakeNotify
 from visits.models import MessageStatus, OutboxMessage, Visit, VisitState, WaitingListEntry, WaitingState
 
 pytestmark = [

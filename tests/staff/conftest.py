@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.management.commands.sync_roles import sync_roles
 from prisons.models import Prison
 from prisons.nomis.stub.seed import stub_seed
 from prisons.services import sessions_generate
-from staff.management.commands.sync_roles import sync_roles
 
 
 @pytest.fixture

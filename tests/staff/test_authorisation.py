@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import BOOKING_CLERK, ROLE_PERMISSIONS, VISITS_ADMIN
 from prisons.models import BlockedDate, SessionTemplate
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import BOOKING_CLERK, ROLE_PERMISSIONS, VISITS_ADMIN
 from tests.factories import MARY, details, make_prison, make_prisoner, make_session
 from visits.services import ContactDetails, visit_book, visit_reserve
 

@@ -15,13 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
+from notifications.sending import message_send
 from tests.factories import make_prison
-from tests.visits.notify.flows import book
+from tests.notifications.flows import book
 from visits.models import OutboxMessage
-from visits.notifications import message_send
 from visits.services import ContactDetails
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,13 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.test import Client
 
+from accounts.maintenance import CACHE_KEY, PauseError, booking_pause, booking_paused, booking_resume
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import BookingPause, PrisonAccess
+from accounts.roles import VISITS_ADMIN, VISITS_TEAM
 from prisons.models import Prison
-from staff.maintenance import CACHE_KEY, PauseError, booking_pause, booking_paused, booking_resume
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import BookingPause, PrisonAccess
-from staff.roles import VISITS_ADMIN, VISITS_TEAM
 from tests.factories import make_prison
-from tests.visits.journey_support import book_visit, journey_to, manage_path
+from tests.journey.journey_support import book_visit, journey_to, manage_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rochester_at_nine")]
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import PrisonAccess
+from accounts.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
 from prisons.models import BlockedDate, Prison, VisitSession
-from staff.models import PrisonAccess
-from staff.roles import BOOKING_CLERK, VISITS_ADMIN, VISITS_TEAM
 from tests.factories import MARY, details, make_prisoner
 from visits.models import EventType, OutboxMessage, Visit, VisitFlag, VisitState
 from visits.services import ContactDetails, visit_book, visit_reserve

@@ -13,11 +13,11 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from accounts.roles import VISITS_ADMIN, VISITS_TEAM
 from prisons.models import Prison, VisitSession
-from staff.roles import VISITS_ADMIN, VISITS_TEAM
 from tests.factories import MARY, details, make_prisoner
+from tests.journey.journey_support import read_page
 from tests.staff.test_console import staff_client
-from tests.visits.journey_support import read_page
 from visits.models import Visit
 from visits.services import ContactDetails, visit_book, visit_reserve
 

@@ -14,9 +14,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import BOOKING_CLERK, ROLES, VISITS_ADMIN, VISITS_TEAM
 from prisons.models import Prison, VisitSession
 from staff.access import may_open
-from staff.roles import BOOKING_CLERK, ROLES, VISITS_ADMIN, VISITS_TEAM
 from tests.factories import MARY, TOM, book_for, details, make_prisoner
 from tests.staff.test_authorisation import staff_patterns
 from tests.staff.test_console import staff_client

@@ -13,11 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import BOOKING_CLERK
 from prisons.models import Prison, VisitSession
 from prisons.window import processing_days_after
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import BOOKING_CLERK
 from staff.selectors import performance_figures
 from tests.factories import MARY, details, make_prison, make_prisoner, make_session
 from visits.models import Channel, Visit

@@ -12,14 +12,14 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import PrisonAccess
+from accounts.roles import VISITS_TEAM
+from nomis_sync.tasks import poll_nomis_events
 from prisons.models import Prison, VisitSession
 from prisons.nomis.interface import EventType as NomisEventType
 from prisons.nomis.stub.services import event_fire
-from staff.models import PrisonAccess
-from staff.roles import VISITS_TEAM
 from tests.factories import details, make_prisoner
 from visits.errors import InvalidChange
-from visits.jobs import poll_nomis_events
 from visits.models import OutboxMessage, Visit, VisitState
 from visits.rules import PartyMember
 from visits.services import (
@@ -174,7 +174,7 @@ def test_a_ban_on_another_adult_flags_the_visit_for_staff(rochester: Prison) -> 
 
 
 def test_a_message_to_the_visitor_reaches_the_rejection_email(rochester: Prison, team) -> None:  # type: ignore[no-untyped-def]
-    from visits.notify import render
+    from notifications.gateway import render
 
     client, _staff = team
     visit = a_request(rochester, [LEAD], [100102])

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.models import PrisonAccess
 from prisons.models import Prison
-from staff.models import PrisonAccess
 
 pytestmark = pytest.mark.django_db
 
@@ -159,9 +159,9 @@ def test_timetable_changes_and_blocks_say_who_made_them_and_when(rochester_staff
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
+    from accounts.management.commands.sync_roles import sync_roles
+    from accounts.roles import VISITS_ADMIN
     from prisons.models import BlockedDate, SessionTemplate
-    from staff.management.commands.sync_roles import sync_roles
-    from staff.roles import VISITS_ADMIN
 
     sync_roles()
     rochester_staff.first_name, rochester_staff.last_name = "Robin", "Okafor"

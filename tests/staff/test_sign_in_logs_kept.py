@@ -10,7 +10,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.utils import timezone
 
-from staff.tasks import remove_old_sign_in_logs
+from accounts.tasks import remove_old_sign_in_logs
 
 pytestmark = pytest.mark.django_db
 
@@ -27,4 +27,4 @@ def test_sign_in_records_older_than_the_period_are_deleted_each_night() -> None:
     assert remove_old_sign_in_logs() == 4
     assert sorted(AccessLog.objects.values_list("username", flat=True)) == ["u1", "u89"]
     assert sorted(AccessFailureLog.objects.values_list("username", flat=True)) == ["u1", "u89"]
-    assert settings.CELERY_BEAT_SCHEDULE["remove-old-sign-in-logs"]["task"] == "staff.tasks.remove_old_sign_in_logs"
+    assert settings.CELERY_BEAT_SCHEDULE["remove-old-sign-in-logs"]["task"] == "accounts.tasks.remove_old_sign_in_logs"

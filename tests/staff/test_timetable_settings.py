@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from accounts.roles import VISITS_ADMIN, VISITS_TEAM
 from prisons.models import Prison
-from staff.roles import VISITS_ADMIN, VISITS_TEAM
 from tests.prisons.test_prison_identity import change_form
 from tests.staff.test_console import staff_client
 from visits.models import FakeNotifyMessage, OutboxMessage

@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.roles import VISITS_TEAM
 from prisons.models import Prison
-from staff.management.commands.sync_roles import sync_roles
-from staff.roles import VISITS_TEAM
+from tests.journey.journey_support import book_visit, manage_path
 from tests.staff.test_console import staff_client
-from tests.visits.journey_support import book_visit, manage_path
 from visits.models import EventType
 from visits.services import Actor, visit_cancel
 

@@ -10,15 +10,16 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from housekeeping.tasks import anonymise_old_visits
+from nomis_sync.tasks import poll_nomis_events
 from prisons.models import Prison
 from prisons.nomis.interface import EventType
 from prisons.nomis.stub.seed import stub_seed
 from prisons.nomis.stub.services import event_fire
 from prisons.services import sessions_generate
 from tests.factories import details
+from tests.nomis_sync.test_sync_and_lifecycle import SOPHIE, session_in
 from tests.visits.test_concurrency import run_in_threads
-from tests.visits.test_sync_and_lifecycle import SOPHIE, session_in
-from visits.jobs import anonymise_old_visits, poll_nomis_events
 from visits.models import ProcessedNomisEvent, Visit, VisitEvent, VisitFlag
 from visits.selectors import prisoner_context
 from visits.services import ContactDetails, visit_book, visit_reserve

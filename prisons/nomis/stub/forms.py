@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from config.govuk.forms import GovukDateField, GovukForm
+from common.govuk.forms import GovukDateField, GovukForm
 from prisons.nomis.interface import EventType, RestrictionType
 from prisons.nomis.stub.faults import Faults
 

@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from accounts.management.commands.sync_roles import sync_roles
+from accounts.models import PrisonAccess
+from accounts.roles import VISITS_ADMIN
 from prisons.nomis.stub import models as stub
 from prisons.nomis.stub.seed import stub_seed
-from staff.management.commands.sync_roles import sync_roles
-from staff.models import PrisonAccess
-from staff.roles import VISITS_ADMIN
 from tests.factories import make_prison
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,0 @@
-from django.contrib import admin
-
-from staff.models import PrisonAccess
-
-
-@admin.register(PrisonAccess)
-class PrisonAccessAdmin(admin.ModelAdmin):
-    list_display = ["user", "prison"]
-    search_fields = ["user__username", "prison__name", "prison__code"]
