@@ -323,6 +323,16 @@ NOMIS_STUB_CLIENT = "prisons.nomis.stub.client.StubNomisClient"
 NOMIS_STUB = env_bool("NOMIS_STUB", DEBUG)
 NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", NOMIS_STUB_CLIENT)
 NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
+# The HMPPS APIs over HTTP (prisons/nomis/hmpps/, docs/nomis.md): HMPPS Auth's client credentials; how long to wait
+# for a connection; how often a read is tried; how many calls in a row that find NOMIS unavailable open the circuit
+# breaker, and for how long it then fails every call at once.
+HMPPS_AUTH_URL = os.environ.get("HMPPS_AUTH_URL", "")
+HMPPS_CLIENT_ID = os.environ.get("HMPPS_CLIENT_ID", "")
+HMPPS_CLIENT_SECRET = os.environ.get("HMPPS_CLIENT_SECRET", "")
+NOMIS_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_CONNECT_TIMEOUT_SECONDS", "2"))
+NOMIS_READ_ATTEMPTS = int(os.environ.get("NOMIS_READ_ATTEMPTS", "3"))
+NOMIS_BREAKER_FAILURES = int(os.environ.get("NOMIS_BREAKER_FAILURES", "5"))
+NOMIS_BREAKER_RESET_SECONDS = float(os.environ.get("NOMIS_BREAKER_RESET_SECONDS", "30"))
 # How long the pages of a journey reuse a prisoner's NOMIS facts (visits.selectors); the booking itself asks afresh.
 NOMIS_FACTS_CACHE_SECONDS = int(os.environ.get("NOMIS_FACTS_CACHE_SECONDS", "600"))
 # The rendering cache (common.govuk.jinja): entries of markup every visitor sees alike, kept by each process

@@ -9,14 +9,15 @@ seed data: they are kept (the feed's cursor must only ever move forward). The se
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from prisons.models import Prison
 from prisons.nomis.interface import LegalStatus, RestrictionType, UnavailableReason
 from prisons.nomis.stub import models as stub
 from prisons.nomis.stub.known_prisoners import KNOWN_NUMBERS, KNOWN_PRISONERS, UNKNOWN_PRISONER_NUMBER
@@ -69,10 +70,21 @@ class _Rows:
     unavailable_dates: list[stub.UnavailableDate] = field(default_factory=list)
 
 
-def stub_seed(*, seed: int, per_prison: int = DEFAULT_PER_PRISON, today: date | None = None) -> SeedSummary:
-    """Replace the stub's NOMIS data: the fixed test prisoners plus ``per_prison`` random ones per prison."""
+def stub_seed(
+    *,
+    seed: int,
+    per_prison: int = DEFAULT_PER_PRISON,
+    today: date | None = None,
+    prisons: Sequence[tuple[str, str]] | None = None,
+) -> SeedSummary:
+    """Replace the stub's NOMIS data: the fixed test prisoners plus ``per_prison`` random ones per prison.
+    ``prisons``: (NOMIS code, slug) pairs, in order; by default the service's own prisons (its database). The fake
+    HMPPS server, which has no prisons of its own, passes those of the prison data (``prisons_in_data``)."""
     today = today or timezone.localdate()
-    prisons = list(Prison.objects.order_by("code", "slug").values_list("code", "slug"))
+    if prisons is None:
+        from prisons.models import Prison  # the service's own prisons: only where the prisons app is installed
+
+        prisons = list(Prison.objects.order_by("code", "slug").values_list("code", "slug"))
     builder = _SeedBuilder(random.Random(seed), today)
     builder.add_known_prisoners()
     for code, slug in prisons:
@@ -369,3 +381,14 @@ def _wings_from_slug(slug: str) -> str:
         return ""
     letters = [part.upper() for part in parts[1:-1] if len(part) == 1 and part.isalpha()]
     return "".join(letters)
+
+
+def prisons_in_data(directory: Path) -> list[tuple[str, str]]:
+    """The (NOMIS code, slug) of each prison in the prison data (``CODE-slug.yml``), in the order the service's
+    database gives them (code, then slug), so that a seed gives the same prisoners either way."""
+    found = []
+    for path in directory.glob("*.yml"):
+        code, _, slug = path.stem.partition("-")
+        if len(code) == 3 and code.isupper() and slug:
+            found.append((code, slug))
+    return sorted(found)
