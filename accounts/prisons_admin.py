@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from prisons.models import BlockedDate, DateSpecificSession, Prison, SessionTemplate, VisitSession
 from prisons.services import sessions_generate
+from visits.outbox import visits_mailbox_change
 
 
 class CoveredPrisonsOnly(admin.ModelAdmin):
@@ -75,8 +76,6 @@ class PrisonAdmin(CoveredPrisonsOnly):
             obj.visits_mailbox = form.initial.get("visits_mailbox", "")
         super().save_model(request, obj, form, change)
         if obj.visits_mailbox != mailbox:
-            from visits.outbox import visits_mailbox_change  # the admin is a web layer over both apps
-
             visits_mailbox_change(prison=obj, mailbox=mailbox, by=request.user)
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from common.govuk.jinja import govuk_time
 from prisons.models import VisitSession
 from visits.errors import InvalidChange, NotAllowed, SessionUnavailable
 from visits.handoff import SEND_MESSAGES, after_commit
@@ -98,7 +99,6 @@ def _absolute(name: str, entry: WaitingListEntry, purpose: str) -> str:
 
 
 def _personalisation(entry: WaitingListEntry, kind: str) -> dict[str, Any]:
-    from common.govuk.jinja import govuk_time
 
     language = "cy" if entry.language == "cy" else "en"
     with translation.override(language):

@@ -38,6 +38,10 @@ def test_a_mailbox_set_in_the_console_gets_one_email_per_request(
     press(desktop, "Save")
     assert "Settings saved" in banner(desktop)
     assert Prison.objects.get(slug="rochester").visits_mailbox == MAILBOX
+    # Who changed it and when, on the timetable page (a first mailbox: no old address to tell).
+    changed = desktop.locator(".govuk-summary-list__row", has_text="Mailbox last changed").inner_text()
+    assert "Admin Tester, " in changed  # the full name where the user has one
+    look_at_both_sizes(desktop, "staff-timetable-mailbox-changed")
 
     visit = visit_made_with_client(DAVE, email="dave@example.com")  # not on the approved list: a request
     assert visit.state == VisitState.REQUESTED

@@ -111,6 +111,17 @@ def test_content_and_error_pages_have_no_violations(live_server: Any, page: Any,
     assert axe_violations(page) == []
 
 
+def test_the_bad_request_page_is_a_govuk_page_with_no_violations(live_server: Any, page: Any) -> None:
+    """What the service answers to a request it cannot read (here an Accept header that lists no media type: a
+    browser cannot send a form in latin-1, which gets the same page)."""
+    page.route("**/readyz", lambda route: route.continue_(headers={**route.request.headers, "accept": "*"}))
+    response = page.goto(live_server.url + "/readyz")
+    assert response.status == 400
+    assert page.locator("h1").inner_text() == "Sorry, there is a problem with what your browser sent"
+    assert axe_violations(page) == []
+    shoot(page, "error-400")
+
+
 def test_staff_sign_in_goes_to_the_prison(live_server: Any, page: Any, prisons: None, django_user_model: Any) -> None:
     call_command("seed_demo", "--force", stdout=StringIO())
     page.goto(live_server.url + "/staff/")
