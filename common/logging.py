@@ -195,6 +195,9 @@ def logging_config(*, log_format: str = "json", level: str = "INFO") -> dict[str
             "django.server": {"handlers": [], "level": level, "propagate": True},
             # Never the SQL and its parameters (personal data), even with LOG_LEVEL=DEBUG.
             "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
+            # httpx names every request's URL, and the HMPPS APIs' URLs hold prisoner numbers: never logged.
+            "httpx": {"handlers": [], "level": "WARNING", "propagate": True},
+            "httpcore": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }
 

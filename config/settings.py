@@ -329,6 +329,24 @@ NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
 HMPPS_AUTH_URL = os.environ.get("HMPPS_AUTH_URL", "")
 HMPPS_CLIENT_ID = os.environ.get("HMPPS_CLIENT_ID", "")
 HMPPS_CLIENT_SECRET = os.environ.get("HMPPS_CLIENT_SECRET", "")
+# Each API's base URL; HMPPS_API_URL is the one for all that are not set on their own (the fake HMPPS server serves
+# them all at one address).
+HMPPS_API_URL = os.environ.get("HMPPS_API_URL", "")
+HMPPS_API_URLS = {
+    api: os.environ.get(f"HMPPS_{api.upper()}_API_URL", "") or HMPPS_API_URL
+    for api in (
+        "prisoner_search",
+        "prison_api",
+        "alerts",
+        "contact_registry",
+        "non_associations",
+        "visit_allocation",
+        "whereabouts",
+        "nomis_prisoner",
+    )
+}
+# No HMPPS API holds the weekly cap on visits of a prisoner on remand; the MOJ's visit services keep 3 a week.
+NOMIS_REMAND_VISITS_PER_WEEK = int(os.environ.get("NOMIS_REMAND_VISITS_PER_WEEK", "3"))
 NOMIS_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_CONNECT_TIMEOUT_SECONDS", "2"))
 NOMIS_READ_ATTEMPTS = int(os.environ.get("NOMIS_READ_ATTEMPTS", "3"))
 NOMIS_BREAKER_FAILURES = int(os.environ.get("NOMIS_BREAKER_FAILURES", "5"))

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from prisons.nomis import NomisError, NomisUnavailable, get_client
+from prisons.nomis.interface import CancelOutcome, PrisonerEvent, VisitToRecord
 from prisons.nomis.interface import EventType as NomisEventType
-from prisons.nomis.interface import PrisonerEvent, VisitToRecord
 from visits.errors import BookingError
 from visits.models import (
     FlagReason,
@@ -27,6 +27,7 @@ from visits.models import (
     ProcessedNomisEvent,
     Visit,
     VisitState,
+    ended_by_the_visitor,
 )
 from visits.rules import can_lead_a_visit
 from visits.selectors import forget_prisoner_context
@@ -63,11 +64,11 @@ def visit_push_to_nomis(*, visit_id: int, now: datetime | None = None) -> bool:
                 key = nomis_key(visit)
                 if visit.nomis_key != key:
                     if visit.nomis_visit_id:
-                        client.cancel_visit(visit.nomis_visit_id, "Moved to another time")
+                        client.cancel_visit(visit.prisoner_number, visit.nomis_visit_id, CancelOutcome.ADMINISTRATIVE)
                     visit.nomis_visit_id = client.record_visit(_to_record(visit, key))
                     visit.nomis_key = key
             elif visit.nomis_visit_id and visit.state == VisitState.CANCELLED:
-                client.cancel_visit(visit.nomis_visit_id, "Cancelled")
+                client.cancel_visit(visit.prisoner_number, visit.nomis_visit_id, _cancel_outcome(visit))
                 visit.nomis_key = ""
         except NomisError as error:
             visit.nomis_sync_attempts += 1
@@ -82,9 +83,16 @@ def visit_push_to_nomis(*, visit_id: int, now: datetime | None = None) -> bool:
         return True
 
 
+def _cancel_outcome(visit: Visit) -> CancelOutcome:
+    if Visit.objects.filter(ended_by_the_visitor(), pk=visit.pk).exists():
+        return CancelOutcome.VISITOR_CANCELLED
+    return CancelOutcome.PRISON_CANCELLED
+
+
 def _to_record(visit: Visit, key: str) -> VisitToRecord:
     session = visit.session
-    lead = visit.visitors.order_by("position").first()
+    visitors = list(visit.visitors.order_by("position"))
+    lead = visitors[0] if visitors else None
     return VisitToRecord(
         reference=key,
         prisoner_number=visit.prisoner_number,
@@ -92,8 +100,8 @@ def _to_record(visit: Visit, key: str) -> VisitToRecord:
         start=timezone.make_aware(datetime.combine(session.date, session.start_time)),
         end=timezone.make_aware(datetime.combine(session.date, session.end_time)),
         closed=visit.closed,
-        visitor_contact_ids=tuple(
-            v.nomis_contact_id for v in visit.visitors.all() if v.nomis_contact_id is not None and not v.refused
+        visitor_contact_ids=tuple(  # the lead first: NOMIS makes the first adult the visit's leader
+            v.nomis_contact_id for v in visitors if v.nomis_contact_id is not None and not v.refused
         ),
         lead_visitor_name=f"{lead.first_name} {lead.last_name}" if lead else "",
     )

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from prisons.nomis.interface import (
     ApprovedVisitor,
     BookingFacts,
+    CancelOutcome,
     EventPage,
     EventType,
     LegalStatus,
@@ -63,6 +64,7 @@ get_client.cache_clear = reset_client  # type: ignore[attr-defined]
 __all__ = [
     "ApprovedVisitor",
     "BookingFacts",
+    "CancelOutcome",
     "EventPage",
     "EventType",
     "LegalStatus",

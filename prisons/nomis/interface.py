@@ -1,8 +1,8 @@
 """The NOMIS interface: every fact the service needs from the prison records system, and nothing else.
 
 The service reaches NOMIS only through an object of this protocol, got from ``prisons.nomis.get_client()``. The
-stub (``prisons.nomis.stub``) implements it over seeded data in the database; a real HTTP client would implement
-it too and pass the same contract tests (``tests/prisons/nomis/test_contract.py``).
+HTTP client (``prisons.nomis.hmpps``) implements it over the HMPPS APIs; the stub (``prisons.nomis.stub``) over
+seeded data in the database. Both pass the same contract tests (``tests/prisons/nomis/test_contract.py``).
 
 Failures are exceptions of one family: callers catch ``NomisError`` (or its subclasses) and never transport
 errors. ``NomisUnavailable`` means NOMIS is down or did not answer in time: the caller may retry later.
@@ -53,6 +53,14 @@ class UnavailableReason(enum.StrEnum):
     RELEASE = "release"
     TRANSFER = "transfer"
     HOSPITAL = "hospital"
+
+
+class CancelOutcome(enum.StrEnum):
+    """Why a recorded visit is cancelled, as NOMIS's outcome codes (reference domain ``MOVE_CANC_RS``)."""
+
+    VISITOR_CANCELLED = "VISCANC"
+    PRISON_CANCELLED = "HMP"  # operational reasons
+    ADMINISTRATIVE = "ADMIN"  # e.g. moved to another time: a new record replaces it
 
 
 class EventType(enum.StrEnum):
@@ -140,8 +148,9 @@ class VisitToRecord:
     start: datetime
     end: datetime
     closed: bool
-    visitor_contact_ids: tuple[int, ...]  # approved-list contacts (visitors not on the list are not recorded)
+    visitor_contact_ids: tuple[int, ...]  # approved-list contacts, the lead first (visitors not on it are not recorded)
     lead_visitor_name: str
+    room: str = "Visits hall"  # the visits room's name in NOMIS (every session is in the prison's one hall)
 
 
 @dataclass(frozen=True)
@@ -194,8 +203,9 @@ class NomisClient(Protocol):
         same id (safe to retry)."""
         ...
 
-    def cancel_visit(self, nomis_visit_id: str, reason: str) -> None:
-        """Cancel a recorded visit. Cancelling one already cancelled does nothing (safe to retry)."""
+    def cancel_visit(self, prisoner_number: str, nomis_visit_id: str, outcome: CancelOutcome) -> None:
+        """Cancel a recorded visit of this prisoner's. Cancelling one already cancelled does nothing (safe to
+        retry)."""
         ...
 
     def events_since(self, cursor: str | None, limit: int = 100) -> EventPage:

@@ -11,7 +11,8 @@ timeouts on every call, retries for idempotent reads, a circuit breaker, and the
   every call fails at once for ``NOMIS_BREAKER_RESET_SECONDS``, then one call tries again. Its state is kept in Redis
   where there is one, so every process of the service sees the same outage; otherwise in the process.
 - **Errors**: ``NomisTimeout`` (no answer in time), ``NomisUnavailable`` (down, 5xx, 429, breaker open),
-  ``NomisNotFound`` (404), ``NomisError`` (any other refusal, or an answer that is not what the API promises).
+  ``NomisNotFound`` (404), ``Conflict`` (409: already done), ``NomisError`` (any other refusal, or an answer that
+  is not what the API promises).
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ class TransientFailure(NomisUnavailable):
         super().__init__(message)
         self.wait = wait
         self.timeout = timeout
+
+
+class Conflict(NomisError):
+    """The API answered 409: what is asked is already done (a visit already recorded, or already cancelled).
+    ``body`` is its JSON answer (the HMPPS ``ErrorResponse``), or None."""
+
+    def __init__(self, message: str, body: Any) -> None:
+        super().__init__(message)
+        self.body = body
 
 
 @dataclass
@@ -243,6 +253,12 @@ class HmppsHttp:
             if missing_ok:
                 return None
             raise NomisNotFound(f"{api}: not found")
+        if status == 409:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            raise Conflict(f"{api}: already done (409)", body)
         if status >= 400:
             raise NomisError(f"{api} refused the request ({status})")
         if status == 204 or not response.content:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from prisons.nomis.interface import (
     ApprovedVisitor,
     BookingFacts,
+    CancelOutcome,
     EventPage,
     EventType,
     LegalStatus,
@@ -225,17 +226,20 @@ class StubNomisClient:
             return str(stub.RecordedVisit.objects.values_list("pk", flat=True).get(reference=visit.reference))
         return str(recorded.pk)
 
-    def cancel_visit(self, nomis_visit_id: str, reason: str) -> None:
+    def cancel_visit(self, prisoner_number: str, nomis_visit_id: str, outcome: CancelOutcome) -> None:
         inject_faults("cancel_visit", self.rng)
         try:
             pk = int(nomis_visit_id)
         except (TypeError, ValueError):
             raise NomisNotFound(f"No visit {nomis_visit_id!r} in NOMIS") from None
-        cancelled = stub.RecordedVisit.objects.filter(pk=pk, status=stub.RecordedVisit.Status.BOOKED).update(
-            status=stub.RecordedVisit.Status.CANCELLED, cancellation_reason=reason[:200], cancelled_at=timezone.now()
+        visits = stub.RecordedVisit.objects.filter(pk=pk, prisoner_number=normalise_number(prisoner_number))
+        cancelled = visits.filter(status=stub.RecordedVisit.Status.BOOKED).update(
+            status=stub.RecordedVisit.Status.CANCELLED,
+            cancellation_reason=CancelOutcome(outcome).value,
+            cancelled_at=timezone.now(),
         )
-        if not cancelled and not stub.RecordedVisit.objects.filter(pk=pk).exists():
-            raise NomisNotFound(f"No visit {nomis_visit_id!r} in NOMIS")
+        if not cancelled and not visits.exists():
+            raise NomisNotFound(f"No visit {nomis_visit_id!r} of {prisoner_number!r} in NOMIS")
 
     def events_since(self, cursor: str | None, limit: int = 100) -> EventPage:
         inject_faults("events_since", self.rng)

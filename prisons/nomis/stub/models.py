@@ -131,7 +131,8 @@ class RecordedVisit(models.Model):
         BOOKED = "booked", "Booked"
         CANCELLED = "cancelled", "Cancelled"
 
-    reference = models.CharField(max_length=20, unique=True)
+    # The booking's key; the fake HMPPS server keeps the visit's comment here (NOMIS finds duplicates by it).
+    reference = models.CharField(max_length=200, unique=True)
     prisoner_number = models.CharField(max_length=7, db_index=True)
     prison_code = models.CharField(max_length=3)
     start = models.DateTimeField()

@@ -13,6 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.test import override_settings
+from pybreaker import CircuitMemoryStorage
+
+from hmpps_fake import in_process
+from prisons.nomis.hmpps.client import API_KEYS, HmppsNomisClient
+from prisons.nomis.hmpps.transport import HmppsHttp
 from prisons.nomis.interface import ApprovedVisitor, NomisClient, Prisoner, Unavailability, VisitBalance
 from prisons.nomis.stub.arrange import StubArranger
 from prisons.nomis.stub.client import StubNomisClient
@@ -46,4 +52,22 @@ def stub_nomis() -> Nomis:
     return Nomis(client=StubNomisClient(rng=random.Random(0)), arrange=StubArranger())
 
 
-IMPLEMENTATIONS: dict[str, Callable[[], Nomis]] = {"stub": stub_nomis}
+FAKE_ORIGIN = "http://hmpps-fake.test"
+
+
+def hmpps_http(**kwargs: object) -> HmppsHttp:
+    """The HTTP side of the client, talking to the fake HMPPS server's views inside the test process."""
+    with override_settings(
+        HMPPS_AUTH_URL=FAKE_ORIGIN, HMPPS_CLIENT_ID="visit-someone-in-prison", HMPPS_CLIENT_SECRET="fake-secret"
+    ):
+        return HmppsHttp(transport=in_process.transport(), state_storage=CircuitMemoryStorage("closed"), **kwargs)
+
+
+def hmpps_nomis() -> Nomis:
+    """The HTTP client against the fake HMPPS server's views, over the same stub tables the arranger writes."""
+    urls = dict.fromkeys(API_KEYS.values(), FAKE_ORIGIN)
+    client = HmppsNomisClient(http=hmpps_http(), urls=urls, concurrent=False)
+    return Nomis(client=client, arrange=StubArranger())
+
+
+IMPLEMENTATIONS: dict[str, Callable[[], Nomis]] = {"stub": stub_nomis, "hmpps": hmpps_nomis}

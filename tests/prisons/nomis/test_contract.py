@@ -13,6 +13,7 @@ import pytest
 
 from prisons.nomis.interface import (
     ApprovedVisitor,
+    CancelOutcome,
     EventType,
     LegalStatus,
     NomisClient,
@@ -49,6 +50,9 @@ OTHER = replace(PRISONER, number="G7730HT", first_name="Lee", last_name="Hall", 
 
 @pytest.fixture(params=list(IMPLEMENTATIONS))
 def nomis(request: pytest.FixtureRequest, db: None, no_faults: None) -> Nomis:
+    if request.param == "hmpps" and request.node.get_closest_marker("events"):
+        # The HMPPS domain events come by SQS, not over HTTP: the client does not read them yet (issue 28).
+        request.applymarker(pytest.mark.xfail(strict=True, raises=NomisError, reason="HMPPS events: not read yet"))
     return IMPLEMENTATIONS[request.param]()
 
 
@@ -229,18 +233,25 @@ def test_a_visit_for_an_unknown_prisoner_is_not_recorded(nomis: Nomis) -> None:
 def test_cancelling_a_visit_again_does_nothing_more(nomis: Nomis) -> None:
     nomis.arrange.add_prisoner(PRISONER)
     nomis_id = nomis.client.record_visit(visit())
-    nomis.client.cancel_visit(nomis_id, "Visitor cancelled")
+    nomis.client.cancel_visit(PRISONER.number, nomis_id, CancelOutcome.VISITOR_CANCELLED)
     assert nomis.arrange.visit_status(nomis_id) == "cancelled"
-    nomis.client.cancel_visit(nomis_id, "Visitor cancelled")
+    nomis.client.cancel_visit(PRISONER.number, nomis_id, CancelOutcome.VISITOR_CANCELLED)
     assert nomis.arrange.visit_status(nomis_id) == "cancelled"
-    # Recording the cancelled reference again still names the same visit.
-    assert nomis.client.record_visit(visit()) == nomis_id
+
+
+def test_a_visit_is_cancelled_only_for_its_own_prisoner(nomis: Nomis) -> None:
+    nomis.arrange.add_prisoner(PRISONER)
+    nomis.arrange.add_prisoner(OTHER)
+    nomis_id = nomis.client.record_visit(visit())
+    with pytest.raises(NomisError):
+        nomis.client.cancel_visit(OTHER.number, nomis_id, CancelOutcome.VISITOR_CANCELLED)
+    assert nomis.arrange.visit_status(nomis_id) == "booked"
 
 
 @pytest.mark.parametrize("nomis_id", ["999999999", "not-an-id"])
 def test_cancelling_an_unknown_visit_is_not_found(nomis: Nomis, nomis_id: str) -> None:
     with pytest.raises(NomisNotFound):
-        nomis.client.cancel_visit(nomis_id, "Visitor cancelled")
+        nomis.client.cancel_visit(PRISONER.number, nomis_id, CancelOutcome.VISITOR_CANCELLED)
 
 
 # --- Events ---------------------------------------------------------------------------------------------------------
@@ -256,6 +267,7 @@ def make_five_events(nomis: Nomis) -> None:
     nomis.arrange.move_prisoner(PRISONER.number, "LEI")
 
 
+@pytest.mark.events
 def test_events_come_in_pages_after_the_cursor(nomis: Nomis) -> None:
     start = nomis.client.events_since(None, limit=1000).cursor
     make_five_events(nomis)
@@ -278,6 +290,7 @@ def test_events_come_in_pages_after_the_cursor(nomis: Nomis) -> None:
     assert [event.prisoner_number for event in everything][:2] == [PRISONER.number, OTHER.number]
 
 
+@pytest.mark.events
 def test_replaying_the_feed_gives_the_same_ids(nomis: Nomis) -> None:
     start = nomis.client.events_since(None, limit=1000).cursor
     make_five_events(nomis)
@@ -290,6 +303,7 @@ def test_replaying_the_feed_gives_the_same_ids(nomis: Nomis) -> None:
     assert len(rest.events) == 2
 
 
+@pytest.mark.events
 def test_new_events_follow_the_last_cursor(nomis: Nomis) -> None:
     nomis.arrange.add_prisoner(PRISONER)
     nomis.arrange.move_prisoner(PRISONER.number, "CFI")

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from prisons.nomis.interface import NomisTimeout, NomisUnavailable
+from prisons.nomis.interface import CancelOutcome, NomisTimeout, NomisUnavailable
 from prisons.nomis.stub.client import StubNomisClient
 from prisons.nomis.stub.faults import faults_in_force
 from prisons.nomis.stub.seed import stub_seed
@@ -32,7 +32,7 @@ EVERY_CALL: dict[str, Callable[[StubNomisClient], object]] = {
     "get_non_associations": lambda c: c.get_non_associations(NUMBER),
     "get_visit_balance": lambda c: c.get_visit_balance(NUMBER),
     "get_unavailable_dates": lambda c: c.get_unavailable_dates(NUMBER, date(2026, 11, 23), date(2026, 12, 21)),
-    "cancel_visit": lambda c: c.cancel_visit("1", "Visitor cancelled"),
+    "cancel_visit": lambda c: c.cancel_visit(NUMBER, "1", CancelOutcome.VISITOR_CANCELLED),
     "events_since": lambda c: c.events_since(None),
 }
 

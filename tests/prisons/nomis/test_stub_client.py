@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from prisons.nomis.interface import EventType, RestrictionType, UnavailableReason
+from prisons.nomis.interface import CancelOutcome, EventType, RestrictionType, UnavailableReason
 from prisons.nomis.stub.client import StubNomisClient
 from prisons.nomis.stub.seed import stub_seed
 from prisons.nomis.stub.services import event_fire
@@ -51,9 +51,9 @@ def test_recording_costs_few_queries_and_a_retry_fewer(client: StubNomisClient, 
     with django_assert_max_num_queries(2):
         assert client.record_visit(visit(number="A1001AA")) == nomis_id
     with django_assert_max_num_queries(2):
-        client.cancel_visit(nomis_id, "Visitor cancelled")
+        client.cancel_visit("A1001AA", nomis_id, CancelOutcome.VISITOR_CANCELLED)
     with django_assert_max_num_queries(3):
-        client.cancel_visit(nomis_id, "Visitor cancelled")
+        client.cancel_visit("A1001AA", nomis_id, CancelOutcome.VISITOR_CANCELLED)
 
 
 def test_every_question_is_answered_through_an_index(client: StubNomisClient) -> None:
