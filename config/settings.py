@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "housekeeping",  # the periodic jobs
     "staff",  # the staff console (app label "staff_console")
     "prisons.nomis.stub",
+    "prisons.nomis.hmpps",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,10 @@ HMPPS_API_URLS = {
         "nomis_prisoner",
     )
 }
+# The service's SQS queue, subscribed to the HMPPS domain events topic (prisoner released, transferred, restrictions);
+# AWS credentials come from the usual places (the environment, or the pod's role on Kubernetes).
+HMPPS_EVENTS_QUEUE_URL = os.environ.get("HMPPS_EVENTS_QUEUE_URL", "")
+HMPPS_EVENTS_REGION = os.environ.get("AWS_REGION", "eu-west-2")
 # No HMPPS API holds the weekly cap on visits of a prisoner on remand; the MOJ's visit services keep 3 a week.
 NOMIS_REMAND_VISITS_PER_WEEK = int(os.environ.get("NOMIS_REMAND_VISITS_PER_WEEK", "3"))
 NOMIS_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_CONNECT_TIMEOUT_SECONDS", "2"))

@@ -3,6 +3,7 @@ contract tests check every answer here against them)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, time
 from typing import Any
@@ -367,3 +368,113 @@ def recorded_visit(row: stub.RecordedVisit) -> dict[str, Any]:
         "createUserId": "PRISONER_MANAGER_API",
         "modifyUserId": None,
     }
+
+
+# --- Domain events, as the SQS messages of the service's queue ------------------------------------------------------
+
+TOPIC = "arn:aws:sns:eu-west-2:000000000000:hmpps-domain-events"
+
+
+def message_id(event: stub.Event) -> str:
+    """The SNS MessageId: the same each time the message is delivered again."""
+    return str(uuid.uuid5(NAMESPACE, f"event/{event.pk}/{event.occurred_at.isoformat()}"))
+
+
+def _offender_event(event: stub.Event, kind: str, description: str, details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "eventType": f"prison-offender-events.prisoner.{kind}",
+        "description": description,
+        "occurredAt": timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
+        "publishedAt": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "personReference": {"identifiers": [{"type": "NOMS", "value": event.prisoner_number}]},
+        "additionalInformation": {"nomsNumber": event.prisoner_number, **details},
+    }
+
+
+def domain_event(event: stub.Event) -> dict[str, Any]:
+    """The HMPPS domain event that reports the stub's event (prisons/nomis/contract/domain-event.*.json)."""
+    data = event.data or {}
+    restriction = data.get("restriction") if isinstance(data.get("restriction"), dict) else {}
+    match event.type:
+        case "moved":  # the second half of a transfer: received at the new prison
+            return _offender_event(
+                event,
+                "received",
+                "A prisoner has been received into prison",
+                {"reason": "TRANSFERRED", "prisonId": data.get("to_prison"), "currentLocation": "IN_PRISON"},
+            )
+        case "released":
+            return _offender_event(
+                event,
+                "released",
+                "A prisoner has been released from prison",
+                {"reason": "RELEASED", "prisonId": data.get("from_prison"), "currentLocation": "OUTSIDE_PRISON"},
+            )
+        case "restriction_added" if "contact_id" not in data:
+            code = codes.PRISONER_RESTRICTION_CODES.get(restriction.get("type"), "RESTRICTED")  # type: ignore[call-overload]
+            return _offender_event(
+                event,
+                "restriction.changed",
+                "A prisoner restriction record has changed",
+                _omit_none(
+                    {
+                        "bookingId": str(booking_id(event.prisoner_number)),
+                        "restrictionType": code,
+                        "effectiveDate": restriction.get("start_date"),
+                        "expiryDate": restriction.get("end_date"),
+                    }
+                ),
+            )
+        case "restriction_added" | "visitor_banned":
+            if event.type == "visitor_banned":
+                code, start, end = "BAN", timezone.localdate(event.occurred_at).isoformat(), data.get("end_date")
+            else:
+                code = codes.VISITOR_RESTRICTION_CODES.get(restriction.get("type"), "RESTRICTED")  # type: ignore[call-overload]
+                start, end = restriction.get("start_date"), restriction.get("end_date")
+            return _offender_event(
+                event,
+                "person-restriction.upserted",
+                "A prisoner person restriction record has been created or updated",
+                _omit_none(
+                    {
+                        "contactPersonId": str(7_000_000 + int(data["contact_id"])),
+                        "restrictionType": code,
+                        "effectiveDate": start,
+                        "expiryDate": end,
+                        "personId": str(data["contact_id"]),
+                    }
+                ),
+            )
+        case _:  # allowance_changed
+            return {
+                "eventType": "prison-visit-allocation.adjustment.created",
+                "version": 1,
+                "description": "Prisoner balance adjusted by hmpps-visit-allocation-api",
+                "occurredAt": event.occurred_at.isoformat().replace("+00:00", "Z"),
+                "personReference": {"identifiers": [{"type": "NOMIS", "value": event.prisoner_number}]},
+                "additionalInformation": {
+                    "prisonerId": event.prisoner_number,
+                    "adjustmentId": str(uuid.uuid5(NAMESPACE, f"adjustment/{event.pk}")),
+                    "hasBalanceChanged": True,
+                },
+            }
+
+
+def sqs_body(event: stub.Event) -> str:
+    """The SQS message's body: the SNS notification carrying the domain event as a JSON string."""
+    message = domain_event(event)
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": message_id(event),
+            "TopicArn": TOPIC,
+            "Message": json.dumps(message),
+            "Timestamp": event.occurred_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "SignatureVersion": "1",
+            "Signature": "RkFLRQ==",
+            "SigningCertURL": "https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-fake.pem",
+            "UnsubscribeURL": f"https://sns.eu-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={TOPIC}:fake",
+            "MessageAttributes": {"eventType": {"Type": "String", "Value": message["eventType"]}},
+        }
+    )

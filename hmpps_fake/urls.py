@@ -31,7 +31,9 @@ urlpatterns = [
     path("v2/prisoners/<number:number>/contacts/social/approved", views.approved_contacts),
     path("visits/allocation/prisoner/<number:number>/balance/detailed", views.balance),
     path("events/<number:number>", views.appointments),
+    path("", views.sqs),  # Amazon SQS's JSON protocol: the action in X-Amz-Target, the queue in the body
     path("health", views.health),
     path("__fake/faults", views.faults_view),
     path("__fake/faults/expire-tokens", views.tokens_expire),
+    path("__fake/events", views.events_fire),
 ]

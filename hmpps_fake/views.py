@@ -3,8 +3,10 @@ error bodies as the real ones have them; prisons/nomis/contract/README.md), and 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
+import secrets
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -20,7 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hmpps_fake import faults, shapes, tokens
 from prisons.nomis.hmpps import codes
+from prisons.nomis.interface import EventType, RestrictionType
 from prisons.nomis.stub import models as stub
+from prisons.nomis.stub.services import StubDataError, event_fire
 
 View = Callable[..., HttpResponse]
 CANCEL_OUTCOMES = frozenset({"ADMIN", "HMP", "NO_ID", "NO_VO", "NSHOW", "OFFCANC", "REFUSED", "VISCANC", "VO_CANCEL"})
@@ -35,22 +39,30 @@ def error(status: int, message: str, *, more_info: Any = None, nulls: bool = Tru
     return JsonResponse(body, status=status)
 
 
+def _fault(now: faults.Faults) -> HttpResponse | None:
+    """The answer a fault in force gives instead of the real one, if any."""
+    faults.api_called()
+    if now.latency_ms:
+        time.sleep(now.latency_ms / 1000)
+    if now.down or faults.chance(now.error_share):
+        return error(503, "Service unavailable")
+    if faults.chance(now.throttle_share):
+        response = error(429, "Too many requests")
+        response["Retry-After"] = "1"
+        return response
+    return None
+
+
 def api(view: View) -> View:
     """An HMPPS API endpoint: a valid bearer token from the token endpoint, and the faults in force."""
 
     @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        faults.api_called()
         now = faults.faults_now()
-        if now.latency_ms:
-            time.sleep(now.latency_ms / 1000)
-        if now.down or faults.chance(now.error_share):
-            return error(503, "Service unavailable")
-        if faults.chance(now.throttle_share):
-            response = error(429, "Too many requests")
-            response["Retry-After"] = "1"
-            return response
+        failed = _fault(now)
+        if failed is not None:
+            return failed
         if not tokens.token_valid(request.headers.get("Authorization", "")):
             return JsonResponse({"error": "invalid_token", "error_description": "Access token expired"}, status=401)
         if faults.chance(now.malformed_share):
@@ -275,6 +287,74 @@ def visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     return JsonResponse(shapes.recorded_visit(found))
 
 
+# --- The events queue: Amazon SQS's JSON protocol (ReceiveMessage, DeleteMessage, DeleteMessageBatch) -------------
+
+QUEUE = "prisoner-events"
+SQS_JSON = "application/x-amz-json-1.0"
+
+
+def _sqs_error(kind: str, message: str, status: int = 400) -> JsonResponse:
+    response = JsonResponse({"__type": f"com.amazonaws.sqs#{kind}", "message": message}, status=status)
+    response["Content-Type"] = SQS_JSON
+    return response
+
+
+@csrf_exempt
+@require_POST
+def sqs(request: HttpRequest) -> HttpResponse:
+    """The service's queue, subscribed to the domain events topic: one message per stub event, as SQS delivers them
+    (received messages are hidden for the visibility timeout, and gone once deleted)."""
+    failed = _fault(faults.faults_now())
+    if failed is not None:
+        return failed
+    if not request.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 Credential="):
+        return _sqs_error("MissingAuthenticationToken", "Request must be signed (AWS Signature Version 4)", 403)
+    body = _json_body(request)
+    target = request.headers.get("X-Amz-Target", "")
+    if body is None or not str(body.get("QueueUrl", "")).rstrip("/").endswith(f"/{QUEUE}"):
+        return _sqs_error("QueueDoesNotExist", "The specified queue does not exist.")
+    now = timezone.now()
+    if target == "AmazonSQS.ReceiveMessage":
+        wanted = body.get("MaxNumberOfMessages", 1)
+        hidden = body.get("VisibilityTimeout", 30)
+        if not isinstance(wanted, int) or not 1 <= wanted <= 10 or not isinstance(hidden, int) or hidden < 0:
+            return _sqs_error("InvalidParameterValue", "MaxNumberOfMessages must be 1 to 10")
+        with transaction.atomic():
+            visible = stub.Event.objects.filter(queue_deleted=False).exclude(queue_visible_at__gt=now)
+            chosen = list(visible.select_for_update().order_by("id")[:wanted])
+            stub.Event.objects.filter(pk__in=[e.pk for e in chosen]).update(
+                queue_visible_at=now + timedelta(seconds=hidden)
+            )
+        messages = []
+        for event in chosen:
+            text = shapes.sqs_body(event)
+            messages.append(
+                {
+                    "MessageId": shapes.message_id(event),
+                    "ReceiptHandle": f"{event.pk}.{secrets.token_urlsafe(12)}",
+                    "MD5OfBody": hashlib.md5(text.encode(), usedforsecurity=False).hexdigest(),
+                    "Body": text,
+                }
+            )
+        response = JsonResponse({"Messages": messages} if messages else {})
+    elif target in ("AmazonSQS.DeleteMessage", "AmazonSQS.DeleteMessageBatch"):
+        entries = body.get("Entries") if target.endswith("Batch") else [{"Id": "0", **body}]
+        if not isinstance(entries, list):
+            return _sqs_error("InvalidParameterValue", "Entries must be a list")
+        handles = {str(entry.get("Id")): str(entry.get("ReceiptHandle", "")) for entry in entries}
+        ids = {key: handle.split(".", 1)[0] for key, handle in handles.items()}
+        if not all(value.isdigit() for value in ids.values()):
+            return _sqs_error("ReceiptHandleIsInvalid", "The input receipt handle is invalid.")
+        stub.Event.objects.filter(pk__in=[int(value) for value in ids.values()]).update(queue_deleted=True)
+        response = JsonResponse(
+            {"Successful": [{"Id": key} for key in handles], "Failed": []} if target.endswith("Batch") else {}
+        )
+    else:
+        return _sqs_error("InvalidAction", f"The action {target or '(none)'} is not valid for this endpoint.")
+    response["Content-Type"] = SQS_JSON
+    return response
+
+
 # --- Its own admin: the faults --------------------------------------------------------------------------------------
 
 
@@ -307,6 +387,34 @@ def tokens_expire(request: HttpRequest) -> HttpResponse:
         return error(403, "The X-Fake-Admin-Key header is missing or wrong")
     faults.tokens_expire()
     return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def events_fire(request: HttpRequest) -> HttpResponse:
+    """A change in NOMIS, and its event on the queue: ``{"type": "moved", "prisoner_number": "A1001AA",
+    "to_prison": "CFI"}`` (the fields of ``prisons.nomis.stub.services.event_fire``)."""
+    if not _admin(request):
+        return error(403, "The X-Fake-Admin-Key header is missing or wrong")
+    body = _json_body(request)
+    if body is None:
+        return error(400, "The body must be a JSON object")
+    try:
+        end_date = date.fromisoformat(body["end_date"]) if body.get("end_date") else None
+        event = event_fire(
+            event_type=EventType(body.get("type")),
+            prisoner_number=str(body.get("prisoner_number", "")),
+            to_prison=body.get("to_prison"),
+            contact_id=int(body["contact_id"]) if body.get("contact_id") is not None else None,
+            end_date=end_date,
+            restriction=RestrictionType(body["restriction"]) if body.get("restriction") else None,
+            visiting_orders=body.get("visiting_orders"),
+            privileged_visiting_orders=body.get("privileged_visiting_orders"),
+            comment=str(body.get("comment", ""))[:200],
+        )
+    except (StubDataError, ValueError, TypeError) as problem:
+        return error(400, str(problem))
+    return JsonResponse({"id": event.pk, "messageId": shapes.message_id(event)}, status=201)
 
 
 @require_GET

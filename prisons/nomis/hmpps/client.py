@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from prisons.nomis.hmpps import codes
 from prisons.nomis.hmpps.answers import Answer, answers
+from prisons.nomis.hmpps.events import EventsQueue, cursor_position, events_page
 from prisons.nomis.hmpps.transport import Conflict, HmppsHttp
 from prisons.nomis.interface import (
     ApprovedVisitor,
@@ -78,9 +79,17 @@ class HmppsNomisClient:
     answered in the test's thread (its database transaction) when ``concurrent`` is False."""
 
     def __init__(
-        self, *, http: HmppsHttp | None = None, urls: Mapping[str, str] | None = None, concurrent: bool = True
+        self,
+        *,
+        http: HmppsHttp | None = None,
+        urls: Mapping[str, str] | None = None,
+        events: EventsQueue | None = None,
+        concurrent: bool = True,
     ) -> None:
         self.http = http or HmppsHttp()
+        self.events = events or EventsQueue(
+            self.http, queue_url=settings.HMPPS_EVENTS_QUEUE_URL, region=settings.HMPPS_EVENTS_REGION
+        )
         self.urls = dict(urls or settings.HMPPS_API_URLS)
         missing = [key for key in API_KEYS.values() if not self.urls.get(key)]
         if missing:
@@ -253,7 +262,12 @@ class HmppsNomisClient:
     # --- events -------------------------------------------------------------------------------------------------
 
     def events_since(self, cursor: str | None, limit: int = 100) -> EventPage:
-        raise NomisError("The HMPPS domain events are not read yet")
+        """Take in what the events queue holds, then page the events kept (the cursor is a row id)."""
+        cursor_position(cursor)  # a cursor that is not one fails before anything is taken from the queue
+        if not self.events.queue_url:
+            raise NomisError("No events queue (HMPPS_EVENTS_QUEUE_URL)")
+        self.events.receive()
+        return events_page(cursor, limit)
 
 
 # --- reading the answers ----------------------------------------------------------------------------------------

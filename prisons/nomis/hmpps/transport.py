@@ -21,6 +21,7 @@ import email.utils
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +213,11 @@ class HmppsHttp:
         """POST or PUT a JSON body, tried once; the JSON answer (None if the answer has no body)."""
         return self._call(api, method, url, body=body, missing_ok=False, retry=False)
 
+    def post_signed(self, api: str, url: str, content: bytes, sign: Callable[[bytes], dict[str, str]]) -> Any:
+        """POST to an AWS API (the events queue): no HMPPS token, the headers ``sign`` gives for the body (signed
+        afresh for each try); retried like a read, for the queue's actions are safe to repeat."""
+        return self._call(api, "POST", url, content=content, sign=sign, missing_ok=False, retry=True)
+
     def _call(
         self,
         api: str,
@@ -220,13 +226,18 @@ class HmppsHttp:
         *,
         params: dict[str, Any] | None = None,
         body: Any = None,
+        content: bytes | None = None,
+        sign: Callable[[bytes], dict[str, str]] | None = None,
         missing_ok: bool,
         retry: bool,
     ) -> Any:
-        def call() -> Any:  # the retries happen inside one call: an outage counts once a call towards the breaker
-            if retry:
-                return self._retrying(self._once, api, method, url, params, body, missing_ok)
+        def once() -> Any:
+            if sign is not None:
+                return self._answer(api, self._signed(api, url, content or b"", sign), missing_ok)
             return self._once(api, method, url, params, body, missing_ok)
+
+        def call() -> Any:  # the retries happen inside one call: an outage counts once a call towards the breaker
+            return self._retrying(once) if retry else once()
 
         try:
             return self.breaker.call(call)
@@ -241,6 +252,9 @@ class HmppsHttp:
         response = self._request(api, method, url, params, body)
         if response.status_code == 401:  # the token expired early, or was revoked: one more try with a new one
             response = self._request(api, method, url, params, body, fresh_token=True)
+        return self._answer(api, response, missing_ok)
+
+    def _answer(self, api: str, response: httpx.Response, missing_ok: bool) -> Any:
         status = response.status_code
         if status in RETRY_STATUSES:
             wait = _retry_after(response)
@@ -264,6 +278,14 @@ class HmppsHttp:
         if status == 204 or not response.content:
             return None
         return _json(response, api)
+
+    def _signed(self, api: str, url: str, content: bytes, sign: Callable[[bytes], dict[str, str]]) -> httpx.Response:
+        try:
+            return self.http.post(url, content=content, headers=sign(content))
+        except httpx.TimeoutException as error:
+            raise TransientFailure(f"{api} did not answer in time", timeout=True) from error
+        except httpx.TransportError as error:
+            raise TransientFailure(f"{api} could not be reached ({type(error).__name__})") from error
 
     def _request(
         self, api: str, method: str, url: str, params: Any, body: Any, *, fresh_token: bool = False

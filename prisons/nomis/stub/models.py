@@ -163,6 +163,9 @@ class Event(models.Model):
     prisoner_number = models.CharField(max_length=7)
     occurred_at = models.DateTimeField()
     data = models.JSONField(default=dict, blank=True)
+    # The fake HMPPS server's events queue (SQS): received and not yet deleted, it is hidden until visible_at.
+    queue_visible_at = models.DateTimeField(null=True, blank=True)
+    queue_deleted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

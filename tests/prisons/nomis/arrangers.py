@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from botocore.credentials import Credentials
 from django.test import override_settings
 from pybreaker import CircuitMemoryStorage
 
 from hmpps_fake import in_process
 from prisons.nomis.hmpps.client import API_KEYS, HmppsNomisClient
+from prisons.nomis.hmpps.events import EventsQueue
 from prisons.nomis.hmpps.transport import HmppsHttp
 from prisons.nomis.interface import ApprovedVisitor, NomisClient, Prisoner, Unavailability, VisitBalance
 from prisons.nomis.stub.arrange import StubArranger
@@ -53,6 +55,7 @@ def stub_nomis() -> Nomis:
 
 
 FAKE_ORIGIN = "http://hmpps-fake.test"
+FAKE_QUEUE = f"{FAKE_ORIGIN}/000000000000/prisoner-events"
 
 
 def hmpps_http(**kwargs: object) -> HmppsHttp:
@@ -66,7 +69,9 @@ def hmpps_http(**kwargs: object) -> HmppsHttp:
 def hmpps_nomis() -> Nomis:
     """The HTTP client against the fake HMPPS server's views, over the same stub tables the arranger writes."""
     urls = dict.fromkeys(API_KEYS.values(), FAKE_ORIGIN)
-    client = HmppsNomisClient(http=hmpps_http(), urls=urls, concurrent=False)
+    http = hmpps_http()
+    queue = EventsQueue(http, queue_url=FAKE_QUEUE, region="eu-west-2", credentials=Credentials("fake-id", "fake-key"))
+    client = HmppsNomisClient(http=http, urls=urls, events=queue, concurrent=False)
     return Nomis(client=client, arrange=StubArranger())
 
 

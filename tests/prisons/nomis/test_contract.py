@@ -50,9 +50,6 @@ OTHER = replace(PRISONER, number="G7730HT", first_name="Lee", last_name="Hall", 
 
 @pytest.fixture(params=list(IMPLEMENTATIONS))
 def nomis(request: pytest.FixtureRequest, db: None, no_faults: None) -> Nomis:
-    if request.param == "hmpps" and request.node.get_closest_marker("events"):
-        # The HMPPS domain events come by SQS, not over HTTP: the client does not read them yet (issue 28).
-        request.applymarker(pytest.mark.xfail(strict=True, raises=NomisError, reason="HMPPS events: not read yet"))
     return IMPLEMENTATIONS[request.param]()
 
 
@@ -267,7 +264,6 @@ def make_five_events(nomis: Nomis) -> None:
     nomis.arrange.move_prisoner(PRISONER.number, "LEI")
 
 
-@pytest.mark.events
 def test_events_come_in_pages_after_the_cursor(nomis: Nomis) -> None:
     start = nomis.client.events_since(None, limit=1000).cursor
     make_five_events(nomis)
@@ -290,7 +286,6 @@ def test_events_come_in_pages_after_the_cursor(nomis: Nomis) -> None:
     assert [event.prisoner_number for event in everything][:2] == [PRISONER.number, OTHER.number]
 
 
-@pytest.mark.events
 def test_replaying_the_feed_gives_the_same_ids(nomis: Nomis) -> None:
     start = nomis.client.events_since(None, limit=1000).cursor
     make_five_events(nomis)
@@ -303,7 +298,6 @@ def test_replaying_the_feed_gives_the_same_ids(nomis: Nomis) -> None:
     assert len(rest.events) == 2
 
 
-@pytest.mark.events
 def test_new_events_follow_the_last_cursor(nomis: Nomis) -> None:
     nomis.arrange.add_prisoner(PRISONER)
     nomis.arrange.move_prisoner(PRISONER.number, "CFI")

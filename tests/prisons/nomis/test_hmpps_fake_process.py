@@ -19,14 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
+from botocore.credentials import Credentials
 from django.test import override_settings
 from django.utils import timezone
 from pybreaker import CircuitMemoryStorage
 
 from prisons.nomis import reset_client
 from prisons.nomis.hmpps.client import API_KEYS, HmppsNomisClient
+from prisons.nomis.hmpps.events import EventsQueue
+from prisons.nomis.hmpps.models import DomainEvent
 from prisons.nomis.hmpps.transport import HmppsHttp
-from prisons.nomis.interface import CancelOutcome, NomisError, NomisTimeout, NomisUnavailable
+from prisons.nomis.interface import CancelOutcome, EventType, NomisError, NomisTimeout, NomisUnavailable
 from tests.prisons.nomis.test_contract import visit
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -276,3 +279,57 @@ def _rochester(folder: Path):  # type: ignore[no-untyped-def]
     call_command("import_prisons", str(folder), stdout=StringIO())
     sessions_generate(today=timezone.localdate())
     return Prison.objects.get(code="RCI", slug="rochester")
+
+
+def queue_client(origin: str, **settings: Any) -> HmppsNomisClient:
+    client = client_for(origin, **settings)
+    client.events = EventsQueue(
+        client.http,
+        queue_url=f"{origin}/000000000000/prisoner-events",
+        region="eu-west-2",
+        credentials=Credentials("fake-id", "fake-key"),
+    )
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_fired_in_nomis_arrives_once_through_the_signed_queue(origin: str) -> None:
+    client = queue_client(origin)
+    start = client.events_since(None, limit=1000).cursor  # what the queue held before
+    fired = admin(origin, "POST", "/__fake/events", {"type": "moved", "prisoner_number": "A1002AA", "to_prison": "CFI"})
+    assert fired.status_code == 201
+
+    page = client.events_since(start)
+    (event,) = page.events
+    assert (event.type, event.prisoner_number, event.data) == (EventType.MOVED, "A1002AA", {"to_prison": "CFI"})
+    assert event.id == fired.json()["messageId"]
+    # Another process, later, from the cursor kept: nothing again (the message was deleted once stored).
+    assert queue_client(origin).events_since(page.cursor).events == ()
+    assert DomainEvent.objects.filter(message_id=event.id).count() == 1
+
+
+def test_firing_an_event_needs_the_admin_key_and_a_real_change(origin: str) -> None:
+    move = {"type": "moved", "prisoner_number": "A1001AA", "to_prison": "CFI"}
+    assert admin(origin, "POST", "/__fake/events", move, key="wrong").status_code == 403
+    for wrong in ({**move, "type": "exploded"}, {**move, "prisoner_number": "Z9999ZZ"}, {**move, "to_prison": "X"}):
+        assert admin(origin, "POST", "/__fake/events", wrong).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_down_is_nomis_unavailable_and_the_cursor_stays(origin: str) -> None:
+    client = queue_client(origin, NOMIS_BREAKER_FAILURES=50)
+    cursor = client.events_since(None, limit=1000).cursor
+    admin(origin, "PUT", "/__fake/faults", {"down": True})
+    with pytest.raises(NomisUnavailable):
+        client.events_since(cursor)
+    admin(origin, "PUT", "/__fake/faults", {})
+    assert client.events_since(cursor).cursor == cursor
+
+
+def test_an_unsigned_queue_request_is_refused(origin: str) -> None:
+    answer = httpx.post(
+        f"{origin}/",
+        json={"QueueUrl": f"{origin}/000000000000/prisoner-events"},
+        headers={"X-Amz-Target": "AmazonSQS.ReceiveMessage"},
+    )
+    assert answer.status_code == 403

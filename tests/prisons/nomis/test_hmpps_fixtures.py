@@ -19,10 +19,13 @@ from django.test import override_settings
 from pybreaker import CircuitMemoryStorage
 
 from hmpps_fake import in_process, shapes
+from prisons.nomis.hmpps import events
 from prisons.nomis.hmpps.client import API_KEYS, HmppsNomisClient
+from prisons.nomis.hmpps.models import DomainEvent
 from prisons.nomis.hmpps.transport import HmppsHttp
 from prisons.nomis.interface import (
     CancelOutcome,
+    EventType,
     LegalStatus,
     NomisError,
     NomisNotFound,
@@ -315,3 +318,62 @@ def test_the_fake_token_has_the_real_shape_and_the_apis_want_one(fake: httpx.Cli
     assert anonymous.get("/prisoner/A1001AA").status_code == 401
     wrong = anonymous.post("/auth/oauth/token?grant_type=client_credentials", auth=("visit-someone-in-prison", "no"))
     assert wrong.status_code == 401
+
+
+# --- Events: the recorded SQS messages, as the interface's events ---------------------------------------------------
+
+EVENTS = [
+    ("domain-event.prisoner-released.sqs-message.json", EventType.RELEASED, "A1004AA", {}),
+    ("domain-event.prisoner-received.sqs-message.json", EventType.MOVED, "A1001AA", {"to_prison": "CFI"}),
+    (
+        "domain-event.prisoner-restriction-changed.sqs-message.json",
+        EventType.RESTRICTION_ADDED,
+        "A1003AA",
+        {"restriction": {"type": "closed"}},
+    ),
+    (
+        "domain-event.person-restriction-upserted.sqs-message.json",
+        EventType.VISITOR_BANNED,
+        "A1006AA",
+        {"contact_id": 100602, "end_date": "2027-03-07"},
+    ),
+    ("domain-event.visit-allocation-adjustment-created.sqs-message.json", EventType.ALLOWANCE_CHANGED, "A1001AA", {}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fixture", "kind", "number", "data"), EVENTS)
+def test_a_recorded_domain_event_is_read_as_the_interfaces_event(
+    fixture: str, kind: EventType, number: str, data: dict[str, object]
+) -> None:
+    body = (CONTRACT / fixture).read_text()
+    assert events._store(body) and events._store(body)  # delivered twice, kept once
+    (row,) = DomainEvent.objects.all()
+    event = events.prisoner_event(row)
+    assert event is not None
+    assert (event.type, event.prisoner_number, event.data) == (kind, number, data)
+    assert event.id == json.loads(body)["MessageId"] and event.occurred_at.tzinfo is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "domain-event.contact-unapproved.sqs-message.json",
+        "domain-event.non-association-created.sqs-message.json",
+        "domain-event.prison-visit-booked.sqs-message.json",
+    ],
+)
+def test_events_that_mean_nothing_for_visits_are_kept_and_passed_over(fixture: str) -> None:
+    assert events._store((CONTRACT / fixture).read_text())
+    page = events.events_page(None, 10)
+    assert page.events == () and page.cursor == str(DomainEvent.objects.get().id)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body", ["not json", "{}", '{"Type": "Notification", "MessageId": "x", "Message": "[]"}', None]
+)
+def test_a_message_that_cannot_be_read_is_left_on_the_queue(body: object) -> None:
+    assert events._store(body) is False
+    assert not DomainEvent.objects.exists()
