@@ -70,7 +70,9 @@ def test_join_get_the_offer_book_it_and_the_next_offer_after_a_lapse(
     booked = [book_for(session, make_prisoner("B0001AA")), book_for(session, make_prisoner("B0002AA"))]
     page.reload()
     join = page.locator(f'a[href="/waiting-list-join/{session.id}"]')
-    assert join.count() == 1 and join.inner_text().startswith("Tell me if a place comes up")
+    assert join.count() == 1
+    page.locator("details.app-picker__day", has=join).locator("summary").click()  # she opens the day
+    assert join.inner_text().startswith("Tell me if a place comes up")
     look_at_both_sizes(page, "waiting-list-picker")
     with page.expect_navigation():
         join.click()

@@ -301,6 +301,7 @@ def test_a_full_time_s_waiting_list_offered_a_freed_place_by_the_worker(
         return join.count() == 1
 
     wait_until(full_on_the_picker, timeout=30, interval=1, what="the full time with its waiting list")
+    page.locator("details.app-picker__day", has=join).locator("summary").click()  # she opens the day
     public.look(page)
     with page.expect_navigation():
         join.click()
