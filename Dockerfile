@@ -11,7 +11,9 @@ COPY . .
 RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt && pip install --no-cache-dir --no-deps -e . \
     && pybabel compile -D django -d locale && python scripts/english_catalog.py \
     && SECRET_KEY=build-only-not-a-secret-$(date +%s%N) REDIS_URL=redis://build-only SERVICE_BASE_URL=http://build-only \
-       NOTIFY_FAKE=1 NOMIS_STUB=1 python manage.py collectstatic --noinput \
+       NOTIFY_FAKE=1 HMPPS_AUTH_URL=http://build-only HMPPS_CLIENT_ID=build-only HMPPS_CLIENT_SECRET=build-only \
+       HMPPS_API_URL=http://build-only HMPPS_EVENTS_QUEUE_URL=http://build-only/queue \
+       python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app && chown -R app /app
 USER app
 

@@ -25,19 +25,19 @@ $(VENV)/.installed-test: pyproject.toml requirements/test.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## run: install, migrate, import the prisons, seed the NOMIS stub, generate sessions, create demo staff, serve on
-## http://127.0.0.1:$(PORT) with Celery beat beside it for the scheduled jobs (scripts/run_embedded.py)
+## run: install, migrate, import the prisons, generate sessions, create demo staff, serve on http://127.0.0.1:$(PORT)
+## with Celery beat beside it for the scheduled jobs and the fake HMPPS server for NOMIS (scripts/run_embedded.py)
 run: install compilemessages
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py import_prisons
-	$(DEV_ENV) $(BIN)/python manage.py seed_nomis_stub
 	$(DEV_ENV) $(BIN)/python manage.py generate_sessions
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python scripts/run_embedded.py --port $(PORT)
 
 ## prod-local: the service as production runs it (DEBUG off, collected static files, gunicorn with 2 workers, a
 ## Celery worker and beat, each its own process and log) on this machine's PostgreSQL (database visits_local, made if
-## missing) and Redis (db 1), as a demo: the fake Notify and the stub NOMIS. http://127.0.0.1:$(PORT); Ctrl-C stops it
+## missing) and Redis (db 1), as a demo: the fake Notify and the fake HMPPS server. http://127.0.0.1:$(PORT); Ctrl-C
+## stops it
 .PHONY: prod-local
 prod-local: install compilemessages
 	PORT=$(PORT) $(BIN)/python scripts/prod_local.py

@@ -12,7 +12,7 @@ import shutil
 import sys
 import tempfile
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.stub_settings")
 os.environ.setdefault("DEBUG", "1")
 # The booking benchmarks run the after-commit tasks inline (no broker): their INFO lines would bury the figures.
 os.environ.setdefault("LOG_LEVEL", "ERROR")

@@ -2,7 +2,7 @@
 environment: DEBUG off, the bench database), plus a bare view to compare against and static files served from the
 source folders (DEBUG off would otherwise want the manifest `collectstatic` writes). Used by the benchmark only."""
 
-from config.settings import *  # noqa: F403
+from benchmarks.stub_settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.bench_urls"
 STORAGES = {

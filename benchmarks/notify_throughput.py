@@ -81,7 +81,7 @@ def _messages_create(count: int) -> list[int]:
 def _start_worker(fake: FakeNotify, redis_url: str, rate_limit: int, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.stub_settings",
         "DEBUG": "0",  # as in production (DEBUG keeps every query in memory)
         "SECRET_KEY": "notify-benchmark-worker-secret-key-not-for-production-use",
         "LOG_LEVEL": "ERROR",

@@ -210,7 +210,6 @@ class Server:
             "SERVICE_BASE_URL": "http://127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "NOTIFY_FAKE": "1",
-            "NOMIS_STUB": "1",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(tree),
             **(extra_env or {}),

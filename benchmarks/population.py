@@ -571,7 +571,7 @@ def _run(
         "SECURE_SSL_REDIRECT": "0",
         "TRUSTED_PROXY_COUNT": "1",  # behind the load balancer, which sets X-Forwarded-For: each visitor's own
         "NOTIFY_FAKE": "1",
-        "NOMIS_STUB": "1",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.stub_settings",  # NOMIS: the stub, in the process
         **(env_extra or {}),
         "BENCH_CPU_DIR": str(cpu_dir),
         "BENCH_PROFILE_PATH": profile_path,

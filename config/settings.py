@@ -75,8 +75,7 @@ INSTALLED_APPS = [
     "waiting_list",  # full sessions' waiting lists
     "housekeeping",  # the periodic jobs
     "staff",  # the staff console (app label "staff_console")
-    "prisons.nomis.stub",
-    "prisons.nomis.hmpps",
+    "prisons.nomis.hmpps",  # the HMPPS domain events received
 ]
 
 MIDDLEWARE = [
@@ -318,21 +317,23 @@ FEEDBACK_URL = os.environ.get("FEEDBACK_URL", "mailto:feedback@visit-someone-in-
 # The prison data shipped with the service (copied from shared/data/prisons; MIT licence kept beside it).
 PRISON_DATA_DIR = Path(os.environ.get("PRISON_DATA_DIR", str(BASE_DIR / "prisons" / "data" / "prisons")))
 
-# NOMIS: the adapter class behind prisons.nomis.get_client(). The stub serves seeded data from the database; with
-# DEBUG off it must be asked for explicitly (NOMIS_STUB=1, a demo deployment), and only then are its pages routed.
-NOMIS_STUB_CLIENT = "prisons.nomis.stub.client.StubNomisClient"
-NOMIS_STUB = env_bool("NOMIS_STUB", DEBUG)
-NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", NOMIS_STUB_CLIENT)
+# NOMIS (docs/nomis.md): the class behind prisons.nomis.get_client(), the HTTP client over the HMPPS APIs. With DEBUG
+# on (make run) everything it needs defaults to the fake HMPPS server make run starts (python -m hmpps_fake); with
+# DEBUG off every one of them must be set.
+NOMIS_HTTP_CLIENT = "prisons.nomis.hmpps.client.HmppsNomisClient"
+NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", NOMIS_HTTP_CLIENT)
 NOMIS_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_TIMEOUT_SECONDS", "5"))
+HMPPS_FAKE_PORT = int(os.environ.get("HMPPS_FAKE_PORT", "8091"))
+_FAKE_HMPPS = f"http://127.0.0.1:{HMPPS_FAKE_PORT}" if DEBUG else ""
 # The HMPPS APIs over HTTP (prisons/nomis/hmpps/, docs/nomis.md): HMPPS Auth's client credentials; how long to wait
 # for a connection; how often a read is tried; how many calls in a row that find NOMIS unavailable open the circuit
 # breaker, and for how long it then fails every call at once.
-HMPPS_AUTH_URL = os.environ.get("HMPPS_AUTH_URL", "")
-HMPPS_CLIENT_ID = os.environ.get("HMPPS_CLIENT_ID", "")
-HMPPS_CLIENT_SECRET = os.environ.get("HMPPS_CLIENT_SECRET", "")
+HMPPS_AUTH_URL = os.environ.get("HMPPS_AUTH_URL", _FAKE_HMPPS)
+HMPPS_CLIENT_ID = os.environ.get("HMPPS_CLIENT_ID", "visit-someone-in-prison" if DEBUG else "")
+HMPPS_CLIENT_SECRET = os.environ.get("HMPPS_CLIENT_SECRET", "fake-secret" if DEBUG else "")
 # Each API's base URL; HMPPS_API_URL is the one for all that are not set on their own (the fake HMPPS server serves
 # them all at one address).
-HMPPS_API_URL = os.environ.get("HMPPS_API_URL", "")
+HMPPS_API_URL = os.environ.get("HMPPS_API_URL", _FAKE_HMPPS)
 HMPPS_API_URLS = {
     api: os.environ.get(f"HMPPS_{api.upper()}_API_URL", "") or HMPPS_API_URL
     for api in (
@@ -348,7 +349,9 @@ HMPPS_API_URLS = {
 }
 # The service's SQS queue, subscribed to the HMPPS domain events topic (prisoner released, transferred, restrictions);
 # AWS credentials come from the usual places (the environment, or the pod's role on Kubernetes).
-HMPPS_EVENTS_QUEUE_URL = os.environ.get("HMPPS_EVENTS_QUEUE_URL", "")
+HMPPS_EVENTS_QUEUE_URL = os.environ.get(
+    "HMPPS_EVENTS_QUEUE_URL", f"{_FAKE_HMPPS}/000000000000/prisoner-events" if DEBUG else ""
+)
 HMPPS_EVENTS_REGION = os.environ.get("AWS_REGION", "eu-west-2")
 # No HMPPS API holds the weekly cap on visits of a prisoner on remand; the MOJ's visit services keep 3 a week.
 NOMIS_REMAND_VISITS_PER_WEEK = int(os.environ.get("NOMIS_REMAND_VISITS_PER_WEEK", "3"))
@@ -371,11 +374,6 @@ SHARED_READS_SECONDS = int(os.environ.get("SHARED_READS_SECONDS", "5"))
 BOOKING_PAUSED = env_bool("BOOKING_PAUSED", False)
 BOOKING_PAUSED_MESSAGE = os.environ.get("BOOKING_PAUSED_MESSAGE", "")
 BOOKING_PAUSE_CACHE_SECONDS = 5
-# Fault injection for the stub (tests and demos): added latency, a share of calls that fail, or NOMIS down.
-NOMIS_STUB_LATENCY_MS = int(os.environ.get("NOMIS_STUB_LATENCY_MS", "0"))
-NOMIS_STUB_FAILURE_RATE = float(os.environ.get("NOMIS_STUB_FAILURE_RATE", "0"))
-NOMIS_STUB_DOWN = env_bool("NOMIS_STUB_DOWN", False)
-NOMIS_STUB_SEED = int(os.environ.get("NOMIS_STUB_SEED", "20261121"))
 
 # The public address of the service, for links in emails and texts. Required when DEBUG is off.
 # With DEBUG on it defaults to the address `make run` serves (127.0.0.1 and PORT).
@@ -515,12 +513,24 @@ def demo_problems() -> list[str]:
         problems.append(
             "NOTIFY_API_KEY is not set: set it, or set NOTIFY_FAKE=1 to keep messages in the fake Notify (a demo)"
         )
-    if NOMIS_CLIENT == NOMIS_STUB_CLIENT and not NOMIS_STUB:
-        problems.append("NOMIS_CLIENT is the stub NOMIS: set a real client, or NOMIS_STUB=1 to use the stub (a demo)")
+    if NOMIS_CLIENT == NOMIS_HTTP_CLIENT:
+        missing = [name for name in ("HMPPS_AUTH_URL", "HMPPS_CLIENT_ID", "HMPPS_CLIENT_SECRET") if not globals()[name]]
+        missing += [f"HMPPS_{api.upper()}_API_URL" for api, url in HMPPS_API_URLS.items() if not url]
+        missing += ["HMPPS_EVENTS_QUEUE_URL"] if not HMPPS_EVENTS_QUEUE_URL else []
+        if missing:
+            if any(name.endswith("_API_URL") for name in missing):
+                missing = [name for name in missing if not name.endswith("_API_URL")] + [
+                    "HMPPS_API_URL (or each API's)"
+                ]
+            problems.append(f"NOMIS is reached through the HMPPS APIs, which need {', '.join(missing)}")
+    elif NOMIS_CLIENT.startswith("prisons.nomis.stub"):
+        problems.append("NOMIS_CLIENT names the stub NOMIS, a test double no deployment has: unset it")
     return problems
 
 
-if not DEBUG and os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings_test":
+# Settings modules made from these for the tests and the benchmarks say for themselves what they need.
+NOT_DEPLOYED = ("config.settings_test", "benchmarks.stub_settings", "benchmarks.bench_settings")
+if not DEBUG and os.environ.get("DJANGO_SETTINGS_MODULE") not in NOT_DEPLOYED:
     REFUSALS += demo_problems()
 if REFUSALS:
     sys.stderr.write("".join(f"Refusing to start: {problem}.\n" for problem in REFUSALS))

@@ -8,12 +8,18 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-# A demo deployment: the fake Notify and the stub NOMIS, asked for explicitly as an operator would.
+# A demo deployment: the fake Notify, asked for explicitly as an operator would.
 os.environ.setdefault("NOTIFY_FAKE", "1")
-os.environ.setdefault("NOMIS_STUB", "1")
 os.environ.setdefault("SERVICE_BASE_URL", "http://testserver")
 
 from config.settings import *  # noqa: F403
+from prisons.nomis.stub.test_double import STUB_SETTINGS
+
+# NOMIS is the stub, in the process, over tables in the test database: a test double (docs/nomis.md). The HTTP client
+# runs against the fake HMPPS server in tests/prisons/nomis/ and in the production-shaped test.
+INSTALLED_APPS = [*INSTALLED_APPS, *STUB_SETTINGS["INSTALLED_APPS"]]  # noqa: F405
+NOMIS_CLIENT = os.environ.get("NOMIS_CLIENT", STUB_SETTINGS["NOMIS_CLIENT"])
+globals().update({key: value for key, value in STUB_SETTINGS.items() if key.startswith("NOMIS_STUB_")})
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True

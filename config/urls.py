@@ -23,11 +23,10 @@ urlpatterns = [
     path("", include("journey.prison_urls")),
     path("", include("journey.urls")),
 ]
-# The demo's own pages exist only where a demo was asked for (NOTIFY_FAKE=1, NOMIS_STUB=1; DEBUG turns both on).
+# The fake Notify's page exists only where a demo was asked for (NOTIFY_FAKE=1; DEBUG turns it on). NOMIS's stand-in,
+# the fake HMPPS server, is a process of its own with its own admin endpoint: nothing here.
 if settings.NOTIFY_FAKE:
     urlpatterns.append(path("notify/fake-outbox", fake_outbox.fake_outbox, name="notify-fake-outbox"))
-if settings.NOMIS_STUB:
-    urlpatterns.append(path("nomis-stub/", include("prisons.nomis.stub.urls")))
 
 handler400 = "common.views.bad_request"
 handler403 = "common.views.permission_denied"

@@ -44,10 +44,11 @@ class FakeHmppsProcess:
         prison_data: Path | None = None,
         admin_key: str | None = None,
         client_secret: str | None = None,
+        seed: int | None = None,
         python: str = sys.executable,
     ) -> None:
         self.database, self.port, self.per_prison, self.log = database, port or free_port(), per_prison, log
-        self.prison_data, self.python = prison_data, python
+        self.prison_data, self.python, self.seed = prison_data, python, seed
         self.admin_key = admin_key or secrets.token_urlsafe(16)
         self.client_secret = client_secret or secrets.token_urlsafe(16)
         self.process: subprocess.Popen[bytes] | None = None
@@ -79,6 +80,8 @@ class FakeHmppsProcess:
         }
         if self.prison_data is not None:
             env["PRISON_DATA_DIR"] = str(self.prison_data)
+        if self.seed is not None:
+            env["NOMIS_STUB_SEED"] = str(self.seed)
         command = [self.python, "-m", "hmpps_fake", "--port", str(self.port)]
         if self.per_prison is not None:
             command += ["--per-prison", str(self.per_prison)]

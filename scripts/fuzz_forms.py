@@ -51,6 +51,7 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 if __package__ in (None, ""):  # run as a script: the repository's root on the path, for `scripts.prod_local`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from hmpps_fake.process import FakeHmppsProcess
 from scripts.prod_local import Stack, ensure_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/visits_fuzz"
@@ -705,15 +706,11 @@ class Fuzzer:
         pages += [f"/staff/rochester/visits/{r}" for r in world["references"]]
         pages += [f"/staff/rochester/requests/{world['references'][1]}"]
         pages += [f"/staff/rochester/timetable/{world['template']}", "/staff/rochester/pause-booking"]
-        pages += ["/nomis-stub/", "/notify/fake-outbox"]
+        pages += ["/notify/fake-outbox"]
         crawled: set[str] = set()
         while pages:
             page = pages.pop(0)
-            if (
-                page in crawled
-                or "sign-out" in page
-                or not (page.startswith("/staff/") or page.startswith("/nomis-stub/") or page.startswith("/notify/"))
-            ):
+            if page in crawled or "sign-out" in page or not (page.startswith("/staff/") or page.startswith("/notify/")):
                 continue
             crawled.add(page)
             before = set(self.get_pages)
@@ -721,7 +718,6 @@ class Fuzzer:
             self.fuzz_forms_on(browser, page, skip=["/staff/sign-out", "/i18n/"], extra=extra)
             pages += sorted(p.split("?")[0] for p in self.get_pages - before if p.startswith("/staff/"))
         self.fuzz_addresses(browser, prefix="/staff/")
-        self.fuzz_addresses(browser, prefix="/nomis-stub/")
         # the console's own resume button, and a pause of every prison, are fuzzed above as fields of its page
 
     def headers_and_admin(self) -> None:
@@ -822,15 +818,16 @@ def main(argv: list[str] | None = None) -> int:
         "SERVICE_BASE_URL": f"http://127.0.0.1:{options.port}",
         "SECURE_SSL_REDIRECT": "0",
         "NOTIFY_FAKE": "1",
-        "NOMIS_STUB": "1",
         # Behind one proxy, as production is: each request comes from an address of its own (X-Forwarded-For).
         "TRUSTED_PROXY_COUNT": "1",
     }
     password = secrets.token_urlsafe(16)
-    with Stack(env, work, port=options.port) as stack:
+    fake = FakeHmppsProcess(work / "hmpps-fake.sqlite3", per_prison=3, log=work / "hmpps-fake.log")
+    env.update(fake.service_env())
+    with fake, Stack(env, work, port=options.port) as stack:
         print(f"Preparing the stack (logs: {work})...", flush=True)
         stack.build()
-        stack.load_data(nomis_stub_seed=[])
+        stack.load_data()
         world = load_world(stack, password)
         stack.start()
         print(f"Fuzzing {stack.url}{' (quick)' if options.quick else ''}...", flush=True)

@@ -4,7 +4,8 @@ DEBUG off and the production settings read from the environment (config/settings
 a hashed, compressed STATIC_ROOT and served by WhiteNoise, and separate OS processes as an operator would start
 them: gunicorn (``-c config/gunicorn.conf.py``, 2 workers), ``celery -A config worker`` and ``celery -A config
 beat``, each writing its own log file. It is the demo deployment: the fake Notify (NOTIFY_FAKE=1, messages at
-/notify/fake-outbox) and the stub NOMIS (NOMIS_STUB=1), on the machine's PostgreSQL and Redis::
+/notify/fake-outbox) and, for NOMIS, the fake HMPPS server (``python -m hmpps_fake``, a process of its own that the
+service's HTTP client talks to), on the machine's PostgreSQL and Redis::
 
     make prod-local                      # http://127.0.0.1:8000, Ctrl-C stops everything
     PORT=8080 make prod-local
@@ -12,7 +13,7 @@ beat``, each writing its own log file. It is the demo deployment: the fake Notif
         --redis-url redis://127.0.0.1:6379/1 --work /tmp/visits
 
 The database (default ``postgres://postgres@127.0.0.1:5432/visits_local``) is created if missing, migrated, given
-the staff roles, the prisons, their sessions, the stub NOMIS's prisoners and the demo staff users (README).
+the staff roles, the prisons, their sessions and the demo staff users (README); the fake HMPPS server seeds its own.
 
 The same machinery is importable: ``Stack`` prepares and runs a stack for any environment (the production-shaped
 end-to-end test, tests/production/, runs one against the test database, a fake Notify server and its own Redis
@@ -42,6 +43,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hmpps_fake.process import FakeHmppsProcess  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/visits_local"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 # What a process inherits from the environment it was started from; everything else comes from the stack's own
@@ -149,17 +154,13 @@ class Stack:
         self,
         *,
         prison_data: Path | None = None,
-        nomis_stub_seed: Iterable[str] | None = None,
         demo_users: bool = False,
     ) -> dict[str, str]:
         """The data a deployment needs: the staff roles, the prisons (from ``prison_data``, default the shipped
-        data) and their sessions; for a demo the stub NOMIS's prisoners (``nomis_stub_seed``: the arguments of
-        ``seed_nomis_stub``, e.g. ``[]``) and the demo staff users. Returns each command's output."""
+        data) and their sessions; for a demo the demo staff users. Returns each command's output."""
         outputs = {"sync_roles": self.manage("sync_roles")}
         outputs["import_prisons"] = self.manage("import_prisons", *([str(prison_data)] if prison_data else []))
         outputs["generate_sessions"] = self.manage("generate_sessions")
-        if nomis_stub_seed is not None:
-            outputs["seed_nomis_stub"] = self.manage("seed_nomis_stub", *nomis_stub_seed)
         if demo_users:
             outputs["seed_demo"] = self.manage("seed_demo", "--force")
         return outputs
@@ -316,7 +317,7 @@ def ensure_database(url: str) -> None:
             print(f"Created the database {name}")
 
 
-def demo_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
+def demo_env(database_url: str, redis_url: str, port: int, fake: FakeHmppsProcess) -> dict[str, str]:
     return {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -326,7 +327,7 @@ def demo_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
         # No proxy in front here, so no HTTPS: nothing to redirect to, and the cookies must travel over HTTP.
         "SECURE_SSL_REDIRECT": "0",
         "NOTIFY_FAKE": "1",
-        "NOMIS_STUB": "1",
+        **fake.service_env(),
     }
 
 
@@ -340,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = options.work or Path(tempfile.mkdtemp(prefix="visits-prod-local-"))
     ensure_database(options.database_url)
-    stack = Stack(demo_env(options.database_url, options.redis_url, options.port), work, port=options.port)
+    fake = FakeHmppsProcess(work / "hmpps-fake.sqlite3", log=work / "hmpps-fake.log")
+    stack = Stack(demo_env(options.database_url, options.redis_url, options.port, fake), work, port=options.port)
     stopping = False
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -348,20 +350,24 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        print(f"Preparing (collectstatic, migrate, roles, prisons, sessions, NOMIS stub, demo users); log: {work}")
+        print(f"Preparing (collectstatic, migrate, roles, prisons, sessions, demo users); log: {work}")
         stack.build()
-        demo_users = stack.load_data(nomis_stub_seed=[], demo_users=True)["seed_demo"]
-        print("Starting gunicorn, the Celery worker and beat...")
+        demo_users = stack.load_data(demo_users=True)["seed_demo"]
+        print("Starting the fake HMPPS server, gunicorn, the Celery worker and beat...")
+        fake.start(timeout=120)
         stack.start()
         print(f"\nVisit someone in prison, as production runs it: {stack.url}/")
         print(f"  staff console:       {stack.url}/staff/")
         print(f"  messages (fake Notify): {stack.url}/notify/fake-outbox (signed in as admin)")
-        print(f"  NOMIS stub controls: {stack.url}/nomis-stub/ (signed in as admin)")
+        print(f"  NOMIS: the fake HMPPS server at {fake.origin}, faults and events through its admin endpoint with")
+        print(f"         X-Fake-Admin-Key: {fake.admin_key} (docs/nomis.md)")
         print("Demo staff sign-ins:\n  " + "\n  ".join(demo_users.strip().splitlines()))
         print("Logs:\n  " + "\n  ".join(str(stack.logs[name]) for name in (*SERVICES, "manage")))
         print("Ctrl-C stops everything.")
         while True:
             stack.check_running()
+            if not fake.healthy():
+                raise StackError(f"the fake HMPPS server stopped (log: {work / 'hmpps-fake.log'})")
             time.sleep(1)
     except KeyboardInterrupt:
         stopping = True
@@ -372,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         stack.stop()
+        fake.stop()
         shutil.rmtree(work / "static", ignore_errors=True)
         if stopping:
             print(f"Stopped. The logs are kept in {work}")

@@ -22,7 +22,11 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SERVICE_BASE_URL": "https://visits.example",
     "NOTIFY_FAKE": "1",
-    "NOMIS_STUB": "1",
+    "HMPPS_AUTH_URL": "https://sign-in.hmpps.example/auth",
+    "HMPPS_CLIENT_ID": "visit-someone-in-prison",
+    "HMPPS_CLIENT_SECRET": "hmpps-client-secret",
+    "HMPPS_API_URL": "https://apis.hmpps.example",
+    "HMPPS_EVENTS_QUEUE_URL": "https://sqs.eu-west-2.amazonaws.com/000000000000/visits-prisoner-events",
 }
 
 
@@ -94,9 +98,14 @@ def test_compose_carries_what_a_real_notify_key_needs_and_publishes_only_gunicor
     for name in settings.NOTIFY_TEMPLATE_IDS:
         variable = f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper()
         assert environment[variable] == f"${{{variable}:-}}"
-    assert {"NOTIFY_API_KEY", "NOTIFY_CALLBACK_TOKEN", "SERVICE_BASE_URL", "NOMIS_STUB", "NOTIFY_FAKE"} <= set(
-        environment
-    )
+    assert {"NOTIFY_API_KEY", "NOTIFY_CALLBACK_TOKEN", "SERVICE_BASE_URL", "NOTIFY_FAKE"} <= set(environment)
+    assert {
+        "HMPPS_AUTH_URL",
+        "HMPPS_CLIENT_ID",
+        "HMPPS_CLIENT_SECRET",
+        "HMPPS_API_URL",
+        "HMPPS_EVENTS_QUEUE_URL",
+    } <= set(environment)
     published = {name: service["ports"] for name, service in spec["services"].items() if "ports" in service}
     assert published == {"web": ["127.0.0.1:8000:8000"]}
     assert spec["services"]["worker"]["healthcheck"]["test"] == ["CMD", "python", "-m", "config.health", "worker"]

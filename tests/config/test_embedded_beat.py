@@ -1,6 +1,6 @@
 """The embedded default runs the scheduled jobs too (issue 15, item 15): `make run` starts Celery beat beside the
-web server (scripts/run_embedded.py), so a release fired at the stub NOMIS cancels the prisoner's visit, as it would
-in production."""
+web server (scripts/run_embedded.py), so a release published by NOMIS (the fake HMPPS server, through its signed
+events queue) cancels the prisoner's visit, as it would in production."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from hmpps_fake.process import FakeHmppsProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = """
@@ -38,12 +40,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_release_fired_at_the_stub_cancels_the_visit_with_make_run(tmp_path: Path, prison_data_dir: Path) -> None:
+def test_a_release_published_by_nomis_cancels_the_visit_with_make_run(tmp_path: Path, prison_data_dir: Path) -> None:
     drop = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(DEBUG="1", SQLITE_PATH=str(tmp_path / "db.sqlite3"), LOG_LEVEL="WARNING", SERVICE_BASE_URL="")
     (tmp_path / "prisons").mkdir()
     (tmp_path / "prisons" / "RCI-rochester.yml").write_text((prison_data_dir / "RCI-rochester.yml").read_text())
+    fake = FakeHmppsProcess(tmp_path / "fake.sqlite3", per_prison=2, prison_data=tmp_path / "prisons")
+    env.update(fake.service_env())  # make run's own fake is not started when HMPPS_AUTH_URL names one
+    with fake:
+        run_make_run(env, tmp_path, fake)
+
+
+def run_make_run(env: dict[str, str], tmp_path: Path, fake: FakeHmppsProcess) -> None:
 
     def manage(*args: str) -> str:
         result = subprocess.run(
@@ -54,10 +63,9 @@ def test_a_release_fired_at_the_stub_cancels_the_visit_with_make_run(tmp_path: P
 
     manage("migrate", "--noinput", "-v", "0")
     manage("import_prisons", str(tmp_path / "prisons"))
-    manage("seed_nomis_stub", "--per-prison", "2")
     manage("generate_sessions")
     reference = manage("shell", "--no-imports", "-c", BOOK).split()[-1]
-    manage("nomis_event", "released", "A1001AA")
+    assert fake.admin("POST", "/__fake/events", {"type": "released", "prisoner_number": "A1001AA"})[0] == 201
 
     def state() -> str:
         with sqlite3.connect(tmp_path / "db.sqlite3", timeout=20) as db:

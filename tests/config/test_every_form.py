@@ -2,7 +2,7 @@
 
 The forms are found, not listed, so that the next one is covered without anyone remembering to add it:
 
-- every route of the URL conf (public journey, staff console, the NOMIS stub's demo pages, the sign-ins; the Django
+- every route of the URL conf (public journey, staff console, the sign-ins; the Django
   admin's own pages are out of scope) is sent a POST, and each that does not answer "method not allowed" must have a
   recipe in ``FORMS`` below: how to reach it and what a valid answer is. A route with a form and no recipe fails;
 - every ``GovukForm`` subclass in the project must be bound and validated by at least one of those posts.
@@ -409,14 +409,6 @@ def _sign_out(world: World, client: Client) -> tuple[str, dict[str, Any]]:
     return reverse("staff:sign-out"), {}
 
 
-def _stub(name: str, data: dict[str, Any]) -> Recipe:
-    def reach(world: World, client: Client) -> tuple[str, dict[str, Any]]:
-        client.force_login(world.superuser)  # the demo's NOMIS faults are a superuser's to change
-        return reverse(f"nomis_stub:{name}"), data
-
-    return reach
-
-
 def _language(world: World, client: Client) -> tuple[str, dict[str, Any]]:
     return reverse("set_language"), {"language": "cy", "next": "/prison"}
 
@@ -581,15 +573,6 @@ FORMS: dict[str, list[tuple[str, Recipe, dict[str, Any]]]] = {
         ("", console("timetable-settings", lambda w: {"visits_mailbox": "visits@example.com"}), {})
     ],
     "staff:booking-pause": [("pause", _pause, {}), ("resume", _resume, {})],
-    # The NOMIS stub's demo pages (staff only).
-    "nomis_stub:faults": [("", _stub("faults", {"latency_ms": "10", "failure_rate": "0", "down": "up"}), {})],
-    "nomis_stub:events": [
-        (
-            "",
-            _stub("events", {"event_type": "visitor_banned", "prisoner_number": "A1001AA", "contact_id": "100101"}),
-            {},
-        ),
-    ],
 }
 # Routes that take a POST but are no form a person fills in, with where they are tested.
 NOT_FORMS = {

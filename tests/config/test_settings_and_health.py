@@ -29,7 +29,14 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-# A production that has everything it needs (a demo deployment: the fake Notify and the stub NOMIS, asked for).
+# A production that has everything it needs (the fake Notify asked for; the HMPPS APIs configured).
+HMPPS = {
+    "HMPPS_AUTH_URL": "https://sign-in.hmpps.example/auth",
+    "HMPPS_CLIENT_ID": "visit-someone-in-prison",
+    "HMPPS_CLIENT_SECRET": "hmpps-client-secret",
+    "HMPPS_API_URL": "https://apis.hmpps.example",
+    "HMPPS_EVENTS_QUEUE_URL": "https://sqs.eu-west-2.amazonaws.com/000000000000/visits-prisoner-events",
+}
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x7#Lq!v9Rz2@mW4pT8sK1nB6dF3hJ0cYgU5eAoZiXrNlQwEtPyMu",
@@ -37,7 +44,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SERVICE_BASE_URL": "https://visits.example",
     "NOTIFY_FAKE": "1",
-    "NOMIS_STUB": "1",
+    **HMPPS,
 }
 
 
@@ -56,7 +63,11 @@ def test_production_settings_pass_the_deploy_checklist_with_no_warnings() -> Non
         ({"REDIS_URL": ""}, "REDIS_URL is not set"),
         ({"SERVICE_BASE_URL": ""}, "SERVICE_BASE_URL is not set"),
         ({"NOTIFY_FAKE": ""}, "NOTIFY_API_KEY is not set"),
-        ({"NOMIS_STUB": ""}, "NOMIS_CLIENT is the stub NOMIS"),
+        ({"HMPPS_AUTH_URL": ""}, "NOMIS is reached through the HMPPS APIs, which need HMPPS_AUTH_URL"),
+        ({"HMPPS_CLIENT_SECRET": ""}, "the HMPPS APIs, which need HMPPS_CLIENT_SECRET"),
+        ({"HMPPS_API_URL": ""}, "the HMPPS APIs, which need HMPPS_API_URL (or each API's)"),
+        ({"HMPPS_EVENTS_QUEUE_URL": ""}, "the HMPPS APIs, which need HMPPS_EVENTS_QUEUE_URL"),
+        ({"NOMIS_CLIENT": "prisons.nomis.stub.client.StubNomisClient"}, "NOMIS_CLIENT names the stub NOMIS"),
     ],
 )
 def test_production_missing_a_setting_refuses_to_start_with_one_line(unset: dict[str, str], named: str) -> None:
@@ -91,32 +102,40 @@ def test_each_production_process_refuses_to_start_without_redis(command: list[st
     assert "Traceback" not in result.stderr
 
 
-def test_the_debug_default_is_a_demo_and_routes_its_pages() -> None:
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.urls import resolve as r; print(r('/nomis-stub/').url_name, r('/notify/fake-outbox').url_name)",
-        DEBUG="1",
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["debug", "notify-fake-outbox"]
-
-
-def test_without_the_demo_settings_the_demo_pages_are_not_routed() -> None:
+def test_the_debug_default_is_a_demo_talking_to_the_fake_hmpps_server() -> None:
     code = (
+        "from django.conf import settings as s; from django.urls import resolve as r\n"
+        "print(r('/notify/fake-outbox').url_name, s.NOMIS_CLIENT, s.HMPPS_AUTH_URL, s.HMPPS_API_URLS['prison_api'],"
+        " 'prisons.nomis.stub' in s.INSTALLED_APPS)"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "notify-fake-outbox",
+        "prisons.nomis.hmpps.client.HmppsNomisClient",
+        "http://127.0.0.1:8091",
+        "http://127.0.0.1:8091",
+        "False",
+    ]
+
+
+def test_production_has_no_stub_and_no_demo_pages() -> None:
+    code = (
+        "from django.conf import settings\n"
         "from django.urls import resolve, Resolver404\n"
+        "print(settings.NOMIS_CLIENT, 'prisons.nomis.stub' in settings.INSTALLED_APPS)\n"
         "for url in ('/nomis-stub/', '/nomis-stub/faults', '/notify/fake-outbox'):\n"
         "    try:\n        resolve(url); print('routed', url)\n"
         "    except Resolver404:\n        print('absent', url)\n"
     )
-    # A real NOMIS client and a Notify key: nothing asks for a demo.
-    env = {**PRODUCTION, "NOTIFY_FAKE": "0", "NOMIS_STUB": "0", "NOTIFY_API_KEY": "key-" + "0" * 70}
-    env["NOMIS_CLIENT"] = "tests.prisons.nomis.test_get_client.OtherClient"
+    # The HMPPS APIs and a Notify key: nothing asks for a demo.
+    env = {**PRODUCTION, "NOTIFY_FAKE": "0", "NOTIFY_API_KEY": "key-" + "0" * 70}
     env.update({f"NOTIFY_TEMPLATE_{name}".replace(".", "_").upper(): "t" for name in _template_names()})
     result = run_manage("shell", "--no-imports", "-c", code, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
+        "prisons.nomis.hmpps.client.HmppsNomisClient",
+        "False",
         "absent",
         "/nomis-stub/",
         "absent",

@@ -142,8 +142,10 @@ def test_every_template_id_setting_has_its_template_and_its_documentation() -> N
 
 
 def test_production_refuses_to_start_with_a_key_but_no_template_ids(tmp_path: Path) -> None:
+    from tests.config.test_settings_and_health import HMPPS
+
     env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "visits.example", "DEBUG": "0"}
-    env |= {"REDIS_URL": "redis://127.0.0.1:6379/0", "SERVICE_BASE_URL": "https://visits.example", "NOMIS_STUB": "1"}
+    env |= {"REDIS_URL": "redis://127.0.0.1:6379/0", "SERVICE_BASE_URL": "https://visits.example", **HMPPS}
     check = [sys.executable, "-c", "import config.settings"]
     result = subprocess.run(check, cwd=ROOT, env={**env, "NOTIFY_API_KEY": API_KEY}, capture_output=True, text=True)
     assert result.returncode != 0 and "NOTIFY_TEMPLATE_BOOKED_EMAIL_EN" in result.stderr

@@ -4,7 +4,9 @@ One stack for the module (starting one takes about 15 seconds): DEBUG off and th
 environment, collectstatic into the module's temporary folder, gunicorn with 2 workers, a Celery worker and beat,
 on the pytest test database and a Redis database of its own (number 5 on REDIS_URL's server, emptied first), so
 that it cannot take other tests' tasks. GOV.UK Notify is the fake Notify HTTP server (a real key and every template
-id set, so the worker sends through the real notifications-python-client); NOMIS is the stub, seeded.
+id set, so the worker sends through the real notifications-python-client); NOMIS is the fake HMPPS server, a process
+of its own seeded with the journey's prisons (seed 1, 3 random prisoners a prison, the fixed test prisoners), which
+the stack's HTTP client reaches through its token endpoint, as production reaches the HMPPS APIs.
 
 Every write the pages depend on goes through the stack's own commands (``Stack.manage``), never this process: the
 stack keeps its sessions, NOMIS facts and places taken in *its* Redis, which this process (under the test
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from hmpps_fake.process import FakeHmppsProcess
 from scripts.prod_local import Stack
 from tests.browser.conftest import JOURNEY_PRISON_FILES
 from tests.notifications.conftest import TEMPLATE_IDS, subprocess_database_url, template_env, wait_until
@@ -52,11 +55,30 @@ def fake_notify() -> Iterator[FakeNotify]:
         yield fake
 
 
+def journey_prisons(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    source = Path(__file__).resolve().parents[2] / "prisons" / "data" / "prisons"
+    for name in JOURNEY_PRISON_FILES:
+        shutil.copy(source / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def fake_hmpps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeHmppsProcess]:
+    work = tmp_path_factory.mktemp("hmpps-fake")
+    fake = FakeHmppsProcess(
+        work / "fake.sqlite3", per_prison=3, seed=1, prison_data=journey_prisons(work / "prisons"), log=work / "log"
+    )
+    with fake:
+        yield fake
+
+
 @pytest.fixture(scope="module")
 def stack(
     request: pytest.FixtureRequest,
     django_db_setup: None,
     fake_notify: FakeNotify,
+    fake_hmpps: FakeHmppsProcess,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     """The stack, built and answering; stopped (and its processes gone) at the end of the module, however it ends. A
@@ -77,7 +99,7 @@ def stack(
         "NOTIFY_BASE_URL": fake_notify.url,
         "NOTIFY_CALLBACK_TOKEN": CALLBACK_TOKEN,
         **template_env(),
-        "NOMIS_STUB": "1",
+        **fake_hmpps.service_env(),
         **getattr(request.module, "STACK_ENV", {}),
     }
     stack = Stack(env, tmp_path_factory.mktemp("production-stack"), port=port)
@@ -116,17 +138,12 @@ def settle(stack: Stack, timeout: float = 60) -> None:
 
 @pytest.fixture
 def service(stack: Stack, transactional_db: None, fake_notify: FakeNotify, tmp_path: Path) -> Iterator[Stack]:
-    """The stack with a test's data, loaded by its own commands: the staff roles, Rochester and a few other prisons,
-    their sessions and the stub NOMIS (seed 1, 3 random prisoners a prison, the fixed test prisoners); the fake
-    Notify emptied. The worker is settled before the test database is emptied."""
+    """The stack with a test's data, loaded by its own commands: the staff roles, Rochester and a few other prisons
+    (those the fake HMPPS server holds prisoners for), their sessions; the fake Notify emptied. The worker is settled
+    before the test database is emptied."""
     if not stack.processes:
         pytest.fail("the stack has been stopped", pytrace=False)
-    prisons = tmp_path / "prisons"
-    prisons.mkdir()
-    source = Path(__file__).resolve().parents[2] / "prisons" / "data" / "prisons"
-    for name in JOURNEY_PRISON_FILES:
-        shutil.copy(source / name, prisons / name)
-    stack.load_data(prison_data=prisons, nomis_stub_seed=["--seed", "1", "--per-prison", "3"])
+    stack.load_data(prison_data=journey_prisons(tmp_path / "prisons"))
     fake_notify.reset()
     app = celery_app(stack)
     try:

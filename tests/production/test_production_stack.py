@@ -12,6 +12,7 @@ has a hashed name, is cached for good and is served compressed; and the services
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import io
@@ -31,6 +32,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.roles import VISITS_TEAM
+from hmpps_fake.process import CLIENT_ID, FakeHmppsProcess
 from prisons.models import Prison, VisitSession
 from scripts.prod_local import ROOT, Stack
 from tests.browser import journey_helpers as public
@@ -154,8 +156,22 @@ def visits_team_member(username: str, prison: Prison) -> None:
 # --- 1. Visitors, Notify through the worker, and the visits team ------------------------------------------------------
 
 
+def hmpps_get(fake: FakeHmppsProcess, path: str) -> Any:
+    """Ask the fake HMPPS server as the service does: a token from its HMPPS Auth, then the API."""
+    credentials = f"{CLIENT_ID}:{fake.client_secret}".encode()
+    token_request = Request(
+        f"{fake.origin}/auth/oauth/token?grant_type=client_credentials",
+        method="POST",
+        headers={"Authorization": "Basic " + base64.b64encode(credentials).decode()},
+    )
+    with urlopen(token_request, timeout=10) as answer:
+        token = json.loads(answer.read())["access_token"]
+    with urlopen(Request(f"{fake.origin}{path}", headers={"Authorization": f"Bearer {token}"}), timeout=10) as answer:
+        return json.loads(answer.read())
+
+
 def test_a_visit_booked_a_request_approved_and_the_day_printed(
-    service: Stack, fake_notify: FakeNotify, phone: Any, desk: Any, responses: Responses
+    service: Stack, fake_notify: FakeNotify, fake_hmpps: FakeHmppsProcess, phone: Any, desk: Any, responses: Responses
 ) -> None:
     base = service.url
 
@@ -178,6 +194,10 @@ def test_a_visit_booked_a_request_approved_and_the_day_printed(
     public.look(page)
     booked = Visit.objects.select_related("session").get(contact_email="sophie@example.com")
     assert booked.state == VisitState.BOOKED and booked.reference in page.locator(".govuk-panel").inner_text()
+    # The worker records it in NOMIS: the fake HMPPS server's NOMIS prisoner API holds it, under the booking's key.
+    wait_until(lambda: Visit.objects.get(pk=booked.pk).nomis_visit_id != "", timeout=30, what="the visit in NOMIS")
+    recorded = hmpps_get(fake_hmpps, f"/visits/{Visit.objects.get(pk=booked.pk).nomis_visit_id}")
+    assert recorded["offenderNo"] == "A1001AA" and booked.reference in recorded["commentText"], recorded
 
     # Its confirmation goes from the outbox through the worker to Notify, and its link opens the visit.
     confirmation = message_to(fake_notify, "booked.email.en", "sophie@example.com")
@@ -291,7 +311,7 @@ def test_a_full_time_s_waiting_list_offered_a_freed_place_by_the_worker(
     session = VisitSession.objects.get(pk=first)
     session.open_capacity = 1
     session.save(update_fields=["open_capacity"])
-    # Its one place taken by phone, for another prisoner at Rochester (Daniel Hughes, in the stub's NOMIS).
+    # Its one place taken by phone, for another prisoner at Rochester (Daniel Hughes, in NOMIS).
     daniel = make_prisoner(DANIEL.number, first_name=DANIEL.first_name, last_name=DANIEL.last_name)
     booked = book_for(session, daniel, email="emma@example.com")
     join = page.locator(f'a[href="/waiting-list-join/{session.id}"]')
@@ -437,6 +457,34 @@ def check_static_file(url: str, queue: list[str]) -> list[Any]:
 
 
 # --- 3. Last: the logs, and a clean stop ------------------------------------------------------------------------------
+
+
+def test_nomis_is_the_http_client_on_the_fake_hmpps_server_and_no_stub_is_anywhere(
+    service: Stack, fake_hmpps: FakeHmppsProcess
+) -> None:
+    """Production's NOMIS is the HTTP client; an event published in NOMIS reaches the visits through the signed
+    queue, once."""
+    code = (
+        "from django.conf import settings as s\n"
+        "print(s.NOMIS_CLIENT, 'prisons.nomis.stub' in s.INSTALLED_APPS, s.HMPPS_AUTH_URL)\n"
+    )
+    assert service.manage("shell", "--no-imports", "-c", code).splitlines()[-1].split() == [
+        "prisons.nomis.hmpps.client.HmppsNomisClient",
+        "False",
+        fake_hmpps.origin,
+    ]
+    with pytest.raises(HTTPError) as missing:
+        urlopen(f"{service.url}/nomis-stub/", timeout=10)
+    assert missing.value.code == 404
+
+    status, fired = fake_hmpps.admin(
+        "POST", "/__fake/events", {"type": "restriction_added", "prisoner_number": "A1003AA", "restriction": "closed"}
+    )
+    assert status == 201, fired
+    poll = "from nomis_sync.sync import nomis_events_poll as p; from visits.models import ProcessedNomisEvent as E\n"
+    poll += f"p(); print(E.objects.filter(event_id={fired['messageId']!r}).count())"
+    assert service.manage("shell", "--no-imports", "-c", poll).splitlines()[-1] == "1"
+    assert service.manage("shell", "--no-imports", "-c", poll).splitlines()[-1] == "1"  # once, however often it polls
 
 
 def test_the_health_checks_say_what_answers(service: Stack) -> None:
