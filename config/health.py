@@ -87,12 +87,15 @@ class NomisEvents(HealthCheck):
     timeout = datetime.timedelta(seconds=3)
 
     def run(self) -> None:
-        from nomis_sync.sync import nomis_events_health
+        from nomis_sync.sync import breaker_state, nomis_events_health
 
         failing_since, failure = nomis_events_health()
         if failing_since is not None:
             since = failing_since.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            raise ServiceUnavailable(f"reading NOMIS's prisoner events has failed since {since} ({failure})")
+            raise ServiceUnavailable(
+                f"reading NOMIS's prisoner events has failed since {since} ({failure}; circuit breaker "
+                f"{breaker_state()})"
+            )
 
 
 class NomisHealthView(ReadinessView):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from prisons.nomis import NomisError, NomisUnavailable, get_client
 from prisons.nomis.interface import CancelOutcome, PrisonerEvent, VisitToRecord
+from prisons.nomis.status import nomis_outage_end, nomis_outage_start
 from prisons.nomis.interface import EventType as NomisEventType
 from visits.errors import BookingError
 from visits.models import (
@@ -128,22 +129,33 @@ def nomis_events_poll(*, limit: int = 100, max_pages: int = 20, now: datetime | 
     return acted
 
 
+def breaker_state() -> str:
+    """The HTTP client's circuit breaker (closed, open, half-open), or "none" for a client without one."""
+    http = getattr(get_client(), "http", None)
+    return str(getattr(http, "breaker_state", "none"))
+
+
 def _poll_failed(error: NomisUnavailable, now: datetime) -> None:
     failure = type(error).__name__
     started = NomisEventCursor.objects.filter(name=FEED, failing_since__isnull=True).update(
         failing_since=now, failure=failure
     )
+    nomis_outage_start(now)
     if started:
+        state = breaker_state()
         logger.warning(
-            "Reading NOMIS's prisoner events failed (%s): trying again every minute; /healthz/nomis reports it",
+            "Reading NOMIS's prisoner events failed (%s; circuit breaker %s): trying again every minute; "
+            "/healthz/nomis reports it",
             failure,
-            extra={"failure": failure},
+            state,
+            extra={"failure": failure, "breaker": state},
         )
     else:
         NomisEventCursor.objects.filter(name=FEED).update(failure=failure)
 
 
 def _poll_worked(now: datetime) -> None:
+    nomis_outage_end()
     cursor = NomisEventCursor.objects.filter(name=FEED, failing_since__isnull=False).first()
     if cursor is not None and cursor.failing_since is not None:
         NomisEventCursor.objects.filter(name=FEED).update(failing_since=None, failure="")

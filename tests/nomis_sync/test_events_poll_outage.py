@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from nomis_sync.sync import FEED
+from prisons.nomis.status import nomis_outage_since
 from nomis_sync.tasks import poll_nomis_events
 from visits.models import NomisEventCursor
 
@@ -44,11 +45,14 @@ def test_an_outage_is_one_warning_and_a_health_signal_then_one_line_when_it_ends
         assert ran.successful() and ran.result == 0
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in problems] == [
-        "Reading NOMIS's prisoner events failed (NomisTimeout): trying again every minute; /healthz/nomis reports it"
+        "Reading NOMIS's prisoner events failed (NomisTimeout; circuit breaker none): trying again every minute; "
+        "/healthz/nomis reports it"
     ]
     assert not any(r.exc_info for r in caplog.records)
     health = client.get("/healthz/nomis", headers={"Accept": "application/json"})
     assert health.status_code == 500 and "NomisTimeout" in health.text and "since" in health.text
+    assert "circuit breaker none" in health.text  # the stub test double has none; the HTTP client says its state
+    assert nomis_outage_since() is not None  # the staff pages say so
     # The readiness of the web processes does not depend on NOMIS: the journey's pages say when it is down.
     assert "NOMIS" not in client.get("/readyz", headers={"Accept": "application/json"}).text
 
@@ -59,6 +63,7 @@ def test_an_outage_is_one_warning_and_a_health_signal_then_one_line_when_it_ends
         "Reading NOMIS's prisoner events works again, after 0 minutes"
     ]
     assert client.get("/healthz/nomis", headers={"Accept": "application/json"}).status_code == 200
+    assert nomis_outage_since() is None
 
 
 def test_the_outage_keeps_the_cursor(settings) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,7 @@ import tenacity
 from django.conf import settings
 
 from prisons.nomis.interface import NomisError, NomisNotFound, NomisTimeout, NomisUnavailable
+from prisons.nomis.status import nomis_outage_end, nomis_outage_start
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +158,10 @@ class BreakerLog(pybreaker.CircuitBreakerListener):
             logger.warning(
                 "NOMIS is unavailable: the circuit breaker is open; calls fail at once for %ss", cb.reset_timeout
             )
+            nomis_outage_start()
         elif new_state.name == pybreaker.STATE_CLOSED and old_state is not None:
             logger.info("NOMIS answers again: the circuit breaker is closed")
+            nomis_outage_end()
 
 
 class HmppsHttp:

@@ -5,6 +5,7 @@ timeouts, retries of reads only (Retry-After honoured), the circuit breaker, and
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -218,3 +219,20 @@ def test_every_recorded_answer_is_json_and_is_in_the_contracts_table() -> None:
             f"{stem.rsplit('.', 1)[0]}" in readme and f".{part}" in readme for part in [stem.rsplit(".", 1)[-1]]
         )
         assert named, f"{fixture.name} is not described in prisons/nomis/contract/README.md"
+
+
+def test_the_breaker_opening_and_closing_is_what_the_staff_pages_are_told(settings) -> None:  # type: ignore[no-untyped-def]
+    from prisons.nomis.status import nomis_outage_since
+
+    settings.NOMIS_BREAKER_RESET_SECONDS = 0.01
+    fake = FakeHmpps(status(503))
+    http = http_for(fake)
+    assert nomis_outage_since() is None
+    for _ in range(2):
+        with pytest.raises(NomisUnavailable):
+            http.get("prisoner search", f"{API}/prisoner/A1001AA")
+    assert http.breaker_state == "open" and nomis_outage_since() is not None
+    fake.answers = [ok()]
+    time.sleep(0.02)
+    http.get("prisoner search", f"{API}/prisoner/A1001AA")  # the breaker's trial call works: closed
+    assert http.breaker_state == "closed" and nomis_outage_since() is None
