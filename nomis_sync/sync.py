@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from prisons.nomis import NomisError, NomisUnavailable, get_client
 from prisons.nomis.interface import CancelOutcome, PrisonerEvent, VisitToRecord
-from prisons.nomis.status import nomis_outage_end, nomis_outage_start
 from prisons.nomis.interface import EventType as NomisEventType
+from prisons.nomis.status import nomis_outage_end, nomis_outage_start
 from visits.errors import BookingError
 from visits.models import (
     FlagReason,

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from nomis_sync.sync import FEED
-from prisons.nomis.status import nomis_outage_since
 from nomis_sync.tasks import poll_nomis_events
+from prisons.nomis.status import nomis_outage_since
 from visits.models import NomisEventCursor
 
 # transaction=True: the health view reads the cursor from its own thread (django-health-check runs checks in one).
