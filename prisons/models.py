@@ -298,3 +298,34 @@ class VisitSession(models.Model):
     @property
     def bookable(self) -> bool:
         return not (self.blocked or self.removed)
+
+
+class NomisCheck(models.Model):
+    """Something NOMIS holds wrongly about a prisoner or their visitors, for the prison to put right in NOMIS: seen
+    when the service last asked NOMIS about the prisoner, gone the first time it asks and finds it right
+    (``prisons.nomis_checks``)."""
+
+    class Kind(models.TextChoices):
+        NO_CELL = "no_cell", "No cell location"
+        NO_DATE_OF_BIRTH = "no_date_of_birth", "A visitor has no date of birth"
+        SAME_VISITOR_TWICE = "same_visitor_twice", "The same visitor is on the approved list twice"
+        RESTRICTION_WITHOUT_START = "restriction_without_start", "A restriction has no start date"
+        NO_VISIT_BALANCE = "no_visit_balance", "No visit balance"
+
+    prison_code = models.CharField(max_length=3, db_index=True, help_text="Where the prisoner is, as NOMIS says.")
+    prisoner_number = models.CharField(max_length=7)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject = models.CharField(max_length=100, blank=True, help_text="Which visitor (contact ids), if one.")
+    detail = models.CharField(max_length=200, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["prison_code", "prisoner_number", "kind", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["prisoner_number", "kind", "subject"], name="one_nomis_check_per_thing")
+        ]
+        indexes = [models.Index(fields=["prisoner_number"], name="nomis_check_prisoner")]
+
+    def __str__(self) -> str:
+        return f"{self.prisoner_number}: {self.get_kind_display()} {self.subject}".strip()

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from prisons.models import Prison, VisitSession
+from prisons.models import NomisCheck, Prison, VisitSession
 from visits.models import (
     LIVE_WAITING_STATES,
     PLACE_TAKING_STATES,
@@ -107,6 +107,15 @@ def visits_on(*, prison: Prison, day: date, session_id: int | None = None) -> li
     if session_id is not None:
         visits = visits.filter(session_id=session_id)
     return list(_with_people(visits).order_by("session__start_time", "prisoner_last_name", "id"))
+
+
+def nomis_checks(*, prison: Prison) -> list[NomisCheck]:
+    """What NOMIS holds wrongly about the prison's prisoners and their visitors, by prisoner (one query)."""
+    return list(NomisCheck.objects.filter(prison_code=prison.code).order_by("prisoner_number", "kind", "subject"))
+
+
+def nomis_checks_count(*, prison: Prison) -> int:
+    return NomisCheck.objects.filter(prison_code=prison.code).count()
 
 
 def visits_unsynced(*, prison: Prison) -> list[Visit]:

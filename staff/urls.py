@@ -22,6 +22,7 @@ urlpatterns = [
     path("<slug:prison>/requests/<str:reference>", console.request_process, name="request"),
     path("<slug:prison>/flagged", console.flag_list, name="flagged"),
     path("<slug:prison>/not-in-nomis", console.unsynced, name="unsynced"),
+    path("<slug:prison>/to-check-in-nomis", console.nomis_checks_list, name="nomis-checks"),
     path("<slug:prison>/cancellations", console.cancellations, name="cancellations"),
     path("<slug:prison>/cancellations/<str:reference>/seen", console.cancellation_seen, name="cancellation-seen"),
     path("<slug:prison>/blocks", timetable.block, name="blocks"),

@@ -129,6 +129,8 @@ def check_allowance(prisoner: Prisoner, balance: VisitBalance) -> AllowanceCheck
     week by ``remand_week_full``)."""
     if prisoner.legal_status == LegalStatus.REMAND:
         return AllowanceCheck(ok=True, weekly_limit=balance.remand_visits_per_week)
+    if not balance.known:  # nothing in NOMIS to refuse on: the prison checks it (a request, ``decide``)
+        return AllowanceCheck(ok=True)
     return AllowanceCheck(ok=balance.total > 0, renews_on=balance.renews_on)
 
 
@@ -218,6 +220,7 @@ class ReviewReason(enum.StrEnum):
     CLOSED_VISIT = "closed_visit"
     VISITOR_BANNED = "visitor_banned"
     CHILD_PROTECTION = "child_protection"
+    ALLOWANCE_UNKNOWN = "allowance_unknown"  # NOMIS holds no visit balance for the prisoner
 
 
 class RefusalReason(enum.StrEnum):
@@ -231,6 +234,7 @@ REASON_MESSAGES: dict[str, str] = {
     ReviewReason.CLOSED_VISIT: "Visits to this prisoner must be closed visits",
     ReviewReason.VISITOR_BANNED: "{name} has a restriction on visiting until {end_date}",
     ReviewReason.CHILD_PROTECTION: "Visits with children need the prison to check them first",
+    ReviewReason.ALLOWANCE_UNKNOWN: "The prison needs to check the prisoner's visiting allowance",
     RefusalReason.PRISONER_NO_VISITS: "The prisoner cannot have social visits at the moment",
     RefusalReason.VISITOR_BANNED_INDEFINITELY: "{name} cannot visit this prisoner",
     RefusalReason.NO_ALLOWANCE: "The prisoner has no visiting allowance left",
@@ -270,6 +274,8 @@ def decide(
         refusals.append(_reason(RefusalReason.PRISONER_NO_VISITS))
     if not check_allowance(prisoner, balance).ok:
         refusals.append(_reason(RefusalReason.NO_ALLOWANCE))
+    elif not balance.known and prisoner.legal_status != LegalStatus.REMAND:
+        reviews.append(_reason(ReviewReason.ALLOWANCE_UNKNOWN))
     closed = visit_must_be_closed(prisoner, on)
     if closed:
         reviews.append(_reason(ReviewReason.CLOSED_VISIT))

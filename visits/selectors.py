@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from common.read_ahead import cache_get
 from prisons.models import Prison, VisitSession
 from prisons.nomis import BookingFacts, get_client
+from prisons.nomis_checks import nomis_checks_record
 from prisons.window_cache import window_version, window_version_key
 from visits.models import ACTIVE_STATES, PLACE_TAKING_STATES, Visit, VisitState
 from visits.rules import check_allowance, remand_week_full, session_open_to, unavailable_on
@@ -45,6 +46,7 @@ def cached_prisoner_context(number: str, *, first: date, last: date, fetch: bool
     if not fetch:
         return None
     context = prisoner_context(number, first=first, last=last)
+    nomis_checks_record(context.prisoner.number if context else number.strip().upper(), context)
     # "No such prisoner" is kept as long as a prisoner's facts are, so a second look-up of a number takes the same
     # time whether or not the number is real.
     cache.set(key, ((first, last), context), settings.NOMIS_FACTS_CACHE_SECONDS)

@@ -115,6 +115,12 @@ class VisitBalance:
     privileged_visiting_orders: int  # PVOs left
     renews_on: date | None  # when the next VO is issued
     remand_visits_per_week: int | None = None  # remand prisoners: a weekly cap instead of VOs
+    known: bool = True  # False: NOMIS holds no balance for the prisoner (the counts are 0): the prison must check
+
+    @classmethod
+    def unknown(cls, *, remand_visits_per_week: int | None = None) -> VisitBalance:
+        """What NOMIS says when it has no balance for a prisoner it knows."""
+        return cls(0, 0, None, remand_visits_per_week, known=False)
 
     @property
     def total(self) -> int:

@@ -34,6 +34,8 @@ from staff.selectors import (
     dashboard_counts,
     flagged_visits,
     has_started,
+    nomis_checks,
+    nomis_checks_count,
     performance_figures,
     requests_waiting,
     search_visits,
@@ -68,6 +70,7 @@ WHY_A_REQUEST = {
     ReviewReason.CLOSED_VISIT: _lazy("Visits to this prisoner must be closed visits"),
     ReviewReason.VISITOR_BANNED: _lazy("A visitor is banned from visiting for now"),
     ReviewReason.CHILD_PROTECTION: _lazy("Children are visiting a prisoner with a child protection restriction"),
+    ReviewReason.ALLOWANCE_UNKNOWN: _lazy("NOMIS has no visit balance for the prisoner: check their allowance"),
 }
 
 
@@ -116,6 +119,7 @@ def today(request: HttpRequest, prison: Prison) -> HttpResponse:
             "day": day,
             "sessions": sessions_with_counts(prison=prison, day=day),
             "counts": dashboard_counts(prison=prison),
+            "nomis_checks": nomis_checks_count(prison=prison),
             "active_nav": "today",
         },
     )
@@ -432,6 +436,17 @@ def unsynced(request: HttpRequest, prison: Prison) -> HttpResponse:
 
 @staff_view("view_visits")
 @require_safe
+def nomis_checks_list(request: HttpRequest, prison: Prison) -> HttpResponse:
+    """What NOMIS holds wrongly about the prison's prisoners, for someone with NOMIS to put right."""
+    return render(
+        request,
+        "staff/nomis-checks.html",
+        {"prison": prison, "checks": nomis_checks(prison=prison), "active_nav": "today"},
+    )
+
+
+@staff_view("view_visits")
+@require_safe
 def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
     """The prison's figures for the last 7 days, 4 weeks or 12 weeks: bookings, requests, cancellations, attendance;
     then the last 12 complete weeks drawn week by week, as the public dashboard draws them (performance.charts)."""
@@ -457,6 +472,7 @@ def performance(request: HttpRequest, prison: Prison) -> HttpResponse:
             ],
             "weekly": weekly,
             "charts": figure_charts(weekly),
+            "nomis_checks": nomis_checks_count(prison=prison),
             "active_nav": "performance",
         },
     )

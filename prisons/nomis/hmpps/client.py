@@ -157,8 +157,8 @@ class HmppsNomisClient:
         if found is None:
             raise NomisNotFound(f"No prisoner {number!r} in NOMIS")
         search, balance = self._all(lambda: self._search(found), lambda: self._balance(found))
-        if search is None or balance is None:
-            raise NomisNotFound(f"No visit balance for {found} in NOMIS")
+        if search is None:
+            raise NomisNotFound(f"No prisoner {found} in NOMIS")
         return _balance(balance, remand=_remand(Answer(PRISONER_SEARCH, search)))
 
     def _balance(self, number: str) -> Any:
@@ -208,8 +208,6 @@ class HmppsNomisClient:
         prisoner = _prisoner(search, restrictions, alerts)
         if prisoner is None:
             return None
-        if balance is None:
-            raise NomisNotFound(f"No visit balance for {found} in NOMIS")
         hearings = self._hearings(Answer(PRISONER_SEARCH, search), start, end) if end >= start else None
         return BookingFacts(
             prisoner=prisoner,
@@ -380,13 +378,16 @@ def _non_associations(pairs: Any) -> list[str]:
 
 
 def _balance(balance: Any, *, remand: bool) -> VisitBalance:
+    # No HMPPS API has the weekly cap of a prisoner on remand: the visit services keep it per prison.
+    weekly = settings.NOMIS_REMAND_VISITS_PER_WEEK if remand else None
+    if balance is None:  # NOMIS holds none for a prisoner it knows: the prison must check (data quality)
+        return VisitBalance.unknown(remand_visits_per_week=weekly)
     row = Answer(ALLOCATION, balance)
     return VisitBalance(
         visiting_orders=max(0, row.number("voBalance")),
         privileged_visiting_orders=max(0, row.number("pvoBalance")),
         renews_on=row.day_or_none("nextVoAllocationDate"),
-        # No HMPPS API has the weekly cap of a prisoner on remand: the visit services keep it per prison.
-        remand_visits_per_week=settings.NOMIS_REMAND_VISITS_PER_WEEK if remand else None,
+        remand_visits_per_week=weekly,
     )
 
 

@@ -137,7 +137,9 @@ class StubNomisClient:
     def _visit_balance(self, number: str) -> VisitBalance:
         balance = self._visit_balance_row(number)
         if balance is None:
-            raise NomisNotFound(f"No prisoner {normalise_number(number)} in NOMIS")
+            if not stub.Prisoner.objects.filter(number=normalise_number(number)).exists():
+                raise NomisNotFound(f"No prisoner {normalise_number(number)} in NOMIS")
+            return VisitBalance.unknown()
         return balance
 
     def _visit_balance_row(self, number: str) -> VisitBalance | None:
@@ -186,11 +188,9 @@ class StubNomisClient:
         unavailable = tuple(self._unavailable_dates(number, start, end))
         if prisoner is None:
             return None
-        if balance is None:
-            raise NomisNotFound(f"No prisoner {number} in NOMIS")
         return BookingFacts(
             prisoner=prisoner,
-            balance=balance,
+            balance=balance or VisitBalance.unknown(),  # NOMIS holds none: the prison must check
             approved=approved,
             non_associations=non_associations,
             unavailable=unavailable,
@@ -261,7 +261,10 @@ class StubNomisClient:
 
 def _restriction(values: tuple[Any, ...]) -> Restriction:
     kind, start_date, end_date, comment = values
-    return Restriction(type=RestrictionType(kind), start_date=start_date, end_date=end_date, comment=comment or "")
+    # NOMIS holds restrictions with no start date: in force from the start of time, never dropped.
+    return Restriction(
+        type=RestrictionType(kind), start_date=start_date or date.min, end_date=end_date, comment=comment or ""
+    )
 
 
 def _cursor_position(cursor: str | None) -> int:

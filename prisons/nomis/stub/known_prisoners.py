@@ -20,7 +20,7 @@ UNKNOWN_PRISONER_NUMBER = "Z9999ZZ"  # never seeded: a number NOMIS does not kno
 @dataclass(frozen=True)
 class KnownRestriction:
     type: RestrictionType
-    starts_in_days: int  # from the day of seeding; negative: already started
+    starts_in_days: int | None  # from the day of seeding; negative: already started; None: NOMIS holds no date
     ends_in_days: int | None = None  # None: until further notice
     comment: str = ""
 
@@ -54,6 +54,7 @@ class KnownPrisoner:
     privileged_visiting_orders: int = 1
     renews_in_days: int | None = 14
     remand_visits_per_week: int | None = None
+    has_balance: bool = True  # False: NOMIS holds no visit balance for them
     unavailable: tuple[tuple[int, UnavailableReason], ...] = ()  # (days from seeding, reason)
     non_associated_with: tuple[str, ...] = ()
 
@@ -237,6 +238,34 @@ KNOWN_PRISONERS: tuple[KnownPrisoner, ...] = (
             KnownContact(101105, "Zara", "Hussain", date(2010, 6, 15), "Daughter"),
             KnownContact(101106, "Mia", "Hussain", date(2019, 4, 4), "Granddaughter"),
         ),
+    ),
+    # NOMIS's data as it really is: tolerated by the rules, and listed for the prison to put right.
+    KnownPrisoner(
+        number="A1012AA",
+        first_name="Paul",
+        last_name="Foster",
+        date_of_birth=date(1984, 3, 8),
+        prison_code=ROCHESTER,
+        location="",
+        shows="NOMIS data to check: no cell, a visitor listed twice, one with no date of birth, a misspelt name",
+        contacts=(
+            KnownContact(101201, "Michele", "Foster", date(1986, 11, 2), "Wife"),  # she writes "Michelle"
+            KnownContact(101202, "Tina", "Foster", date(1962, 7, 19), "Mother"),
+            KnownContact(101203, "Tina", "Foster", date(1962, 7, 19), "Mother"),  # the same person twice
+            KnownContact(101204, "Jordan", "Foster", None, "Son"),
+        ),
+    ),
+    KnownPrisoner(
+        number="A1013AA",
+        first_name="Lee",
+        last_name="Carter",
+        date_of_birth=date(1991, 9, 14),
+        prison_code=ROCHESTER,
+        location="B-1-004",
+        shows="NOMIS data to check: no visit balance (a booking is a request), a restriction with no dates",
+        has_balance=False,
+        restrictions=(KnownRestriction(RestrictionType.CHILD_PROTECTION, None, None, "Dates not recorded"),),
+        contacts=(KnownContact(101301, "Amy", "Carter", date(1993, 2, 27), "Partner"),),
     ),
     KnownPrisoner(
         number="A2001AA",

@@ -40,7 +40,7 @@ class Prisoner(models.Model):
 class PrisonerRestriction(models.Model):
     prisoner = models.ForeignKey(Prisoner, on_delete=models.CASCADE, related_name="restrictions")
     type = models.CharField(max_length=20, choices=_choices(RestrictionType))
-    start_date = models.DateField()
+    start_date = models.DateField(null=True, blank=True, help_text="NOMIS holds some with none.")
     end_date = models.DateField(null=True, blank=True)
     comment = models.CharField(max_length=200, blank=True)
 
@@ -71,7 +71,7 @@ class Contact(models.Model):
 class ContactRestriction(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="restrictions")
     type = models.CharField(max_length=20, choices=_choices(RestrictionType))
-    start_date = models.DateField()
+    start_date = models.DateField(null=True, blank=True, help_text="NOMIS holds some with none.")
     end_date = models.DateField(null=True, blank=True)
     comment = models.CharField(max_length=200, blank=True)
 

@@ -129,6 +129,9 @@ class _SeedBuilder:
     def days(self, offset: int) -> date:
         return self.today + timedelta(days=offset)
 
+    def start(self, offset: int | None) -> date | None:
+        return None if offset is None else self.days(offset)
+
     # --- The fixed test prisoners ---------------------------------------------------------------------------------
 
     def add_known_prisoners(self) -> None:
@@ -152,7 +155,7 @@ class _SeedBuilder:
                     stub.PrisonerRestriction(
                         prisoner_id=known.number,
                         type=restriction.type,
-                        start_date=self.days(restriction.starts_in_days),
+                        start_date=self.start(restriction.starts_in_days),
                         end_date=None if restriction.ends_in_days is None else self.days(restriction.ends_in_days),
                         comment=restriction.comment,
                     )
@@ -173,20 +176,21 @@ class _SeedBuilder:
                         stub.ContactRestriction(
                             contact_id=contact.id,
                             type=restriction.type,
-                            start_date=self.days(restriction.starts_in_days),
+                            start_date=self.start(restriction.starts_in_days),
                             end_date=None if restriction.ends_in_days is None else self.days(restriction.ends_in_days),
                             comment=restriction.comment,
                         )
                     )
-            self.rows.balances.append(
-                stub.VisitBalance(
-                    prisoner_id=known.number,
-                    visiting_orders=known.visiting_orders,
-                    privileged_visiting_orders=known.privileged_visiting_orders,
-                    renews_on=None if known.renews_in_days is None else self.days(known.renews_in_days),
-                    remand_visits_per_week=known.remand_visits_per_week,
+            if known.has_balance:
+                self.rows.balances.append(
+                    stub.VisitBalance(
+                        prisoner_id=known.number,
+                        visiting_orders=known.visiting_orders,
+                        privileged_visiting_orders=known.privileged_visiting_orders,
+                        renews_on=None if known.renews_in_days is None else self.days(known.renews_in_days),
+                        remand_visits_per_week=known.remand_visits_per_week,
+                    )
                 )
-            )
             for offset, reason in known.unavailable:
                 self.rows.unavailable_dates.append(
                     stub.UnavailableDate(prisoner_id=known.number, date=self.days(offset), reason=reason)

@@ -163,6 +163,21 @@ def test_a_remand_prisoner_has_a_weekly_cap(nomis: Nomis) -> None:
     assert nomis.client.get_visit_balance(PRISONER.number).remand_visits_per_week == 3
 
 
+def test_a_prisoner_with_no_balance_in_nomis_has_an_unknown_one(nomis: Nomis) -> None:
+    nomis.arrange.add_prisoner(PRISONER, balance=None)
+    assert nomis.client.get_visit_balance(PRISONER.number) == VisitBalance.unknown()
+    facts = nomis.client.get_booking_facts(PRISONER.number, TODAY, TODAY + timedelta(days=28))
+    assert facts is not None and not facts.balance.known and facts.balance.total == 0
+
+
+def test_a_restriction_with_no_start_date_is_in_force_from_the_start_of_time(nomis: Nomis) -> None:
+    undated = Restriction(RestrictionType.CLOSED, date.min)
+    nomis.arrange.add_prisoner(replace(PRISONER, restrictions=(undated,), location=""))
+    found = nomis.client.get_prisoner(PRISONER.number)
+    assert found is not None and found.restrictions == (undated,) and found.location == ""
+    assert found.restrictions[0].in_force_on(TODAY)
+
+
 def test_the_balance_of_an_unknown_prisoner_is_not_found(nomis: Nomis) -> None:
     with pytest.raises(NomisNotFound):
         nomis.client.get_visit_balance("Z9999ZZ")
