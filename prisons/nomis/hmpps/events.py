@@ -167,8 +167,8 @@ def prisoner_event(row: DomainEvent) -> PrisonerEvent | None:
     """What a domain event means for visits, in the interface's words; None when nothing."""
     details = row.event.get("additionalInformation") or {}
     if not isinstance(details, dict) or not row.prisoner_number:
-        return None
-    kind, data = _translate(row.event_type, details)
+        return None  # an event about no prisoner (a contact's own restriction): nothing here to act on
+    kind, data = _translate(row.event_type, details, _identifiers(row.event))
     if kind is None:
         return None
     return PrisonerEvent(
@@ -180,7 +180,23 @@ def prisoner_event(row: DomainEvent) -> PrisonerEvent | None:
     )
 
 
-def _translate(event_type: str, details: dict[str, Any]) -> tuple[EventType | None, dict[str, object]]:
+def _identifiers(event: dict[str, Any]) -> dict[str, str]:
+    identifiers = (event.get("personReference") or {}).get("identifiers") or []
+    return {
+        str(item.get("type")): str(item.get("value"))
+        for item in (identifiers if isinstance(identifiers, list) else [])
+        if isinstance(item, dict)
+    }
+
+
+def _contact(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
+def _translate(
+    event_type: str, details: dict[str, Any], identifiers: dict[str, str]
+) -> tuple[EventType | None, dict[str, object]]:
     reason = details.get("reason")
     match event_type:
         case "prison-offender-events.prisoner.received" | "prisoner-offender-search.prisoner.received":
@@ -202,4 +218,16 @@ def _translate(event_type: str, details: dict[str, Any]) -> tuple[EventType | No
             return EventType.RESTRICTION_ADDED, {"contact_id": contact_id, "restriction": restriction}
         case "prison-visit-allocation.adjustment.created" | "prison-visit-allocation.balance.reset":
             return EventType.ALLOWANCE_CHANGED, {}
+        case "person.alert.created":  # the alerts API: an alert added to the prisoner
+            return EventType.RESTRICTION_ADDED, {"restriction": {"type": f"alert {details.get('alertCode', '')}"}}
+        case "prisoner-offender-search.prisoner.alerts-updated":
+            added = details.get("alertsAdded") or []
+            if isinstance(added, list) and added:
+                return EventType.RESTRICTION_ADDED, {"restriction": {"type": f"alert {', '.join(map(str, added))}"}}
+        case "prison-offender-events.prisoner.contact-unapproved":  # a visitor taken off the approved list
+            contact = {"contact_id": _contact(details.get("personId")), "restriction": {"type": "not approved"}}
+            return EventType.RESTRICTION_ADDED, contact
+        case "contacts-api.prisoner-contact-restriction.created" | "contacts-api.prisoner-contact-restriction.updated":
+            contact_id = _contact(identifiers.get("DPS_CONTACT_ID"))
+            return EventType.RESTRICTION_ADDED, {"contact_id": contact_id, "restriction": {"type": "visitor"}}
     return None, {}

@@ -333,3 +333,40 @@ def test_an_unsigned_queue_request_is_refused(origin: str) -> None:
         headers={"X-Amz-Target": "AmazonSQS.ReceiveMessage"},
     )
     assert answer.status_code == 403
+
+
+@pytest.mark.django_db
+def test_nomis_down_the_prisoner_step_says_sorry_with_the_prisons_number_and_soon_stops_asking(
+    origin: str,
+    settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """The public journey with the HTTP client as the service's NOMIS: while NOMIS is down the prisoner step gives the
+    GOV.UK "sorry" page with Rochester's phone number; once the breaker is open it does so without calling NOMIS."""
+    from django.test import Client
+
+    from tests.journey.journey_support import forget_lookups, prisoner_data
+
+    settings.NOMIS_CLIENT = "prisons.nomis.hmpps.client.HmppsNomisClient"
+    settings.HMPPS_API_URLS = dict.fromkeys(API_KEYS.values(), origin)
+    settings.HMPPS_AUTH_URL, (settings.HMPPS_CLIENT_ID, settings.HMPPS_CLIENT_SECRET) = origin, CLIENT
+    settings.REDIS_URL = ""  # the breaker of this test's own
+    settings.NOMIS_TIMEOUT_SECONDS = settings.NOMIS_CONNECT_TIMEOUT_SECONDS = 0.5
+    settings.NOMIS_BREAKER_FAILURES = 2
+    reset_client()
+    try:
+        prison = _rochester(tmp_path)
+        forget_lookups()
+        admin(origin, "PUT", "/__fake/faults", {"down": True})
+        visitor = Client()
+        visitor.post("/prison", {"prison": "rochester"})
+        for attempt in range(4):
+            if attempt == 2:
+                before = calls(origin)  # the breaker is open now: nothing more reaches NOMIS
+            page = visitor.post("/prisoner", prisoner_data())
+            text = page.content.decode()
+            assert page.status_code == 503, attempt
+            assert "Sorry, we cannot check the prisoner" in text and prison.phone in text, attempt
+        assert calls(origin) == before
+    finally:
+        reset_client()

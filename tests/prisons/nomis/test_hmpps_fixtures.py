@@ -338,6 +338,30 @@ EVENTS = [
         {"contact_id": 100602, "end_date": "2027-03-07"},
     ),
     ("domain-event.visit-allocation-adjustment-created.sqs-message.json", EventType.ALLOWANCE_CHANGED, "A1001AA", {}),
+    (
+        "domain-event.person-alert-created.sqs-message.json",
+        EventType.RESTRICTION_ADDED,
+        "A1006AA",
+        {"restriction": {"type": "alert VIP"}},
+    ),
+    (
+        "domain-event.prisoner-alerts-updated.sqs-message.json",
+        EventType.RESTRICTION_ADDED,
+        "A1006AA",
+        {"restriction": {"type": "alert VIP"}},
+    ),
+    (
+        "domain-event.contact-unapproved.sqs-message.json",
+        EventType.RESTRICTION_ADDED,
+        "A1001AA",
+        {"contact_id": 100102, "restriction": {"type": "not approved"}},
+    ),
+    (
+        "domain-event.prisoner-contact-restriction-created.sqs-message.json",
+        EventType.RESTRICTION_ADDED,
+        "A1006AA",
+        {"contact_id": 100602, "restriction": {"type": "visitor"}},
+    ),
 ]
 
 
@@ -359,9 +383,9 @@ def test_a_recorded_domain_event_is_read_as_the_interfaces_event(
 @pytest.mark.parametrize(
     "fixture",
     [
-        "domain-event.contact-unapproved.sqs-message.json",
         "domain-event.non-association-created.sqs-message.json",
         "domain-event.prison-visit-booked.sqs-message.json",
+        "domain-event.contact-restriction-created.sqs-message.json",  # about a contact, no prisoner
     ],
 )
 def test_events_that_mean_nothing_for_visits_are_kept_and_passed_over(fixture: str) -> None:
