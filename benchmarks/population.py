@@ -14,7 +14,13 @@ history. The runs (``BENCH_POP_MODES``), one after the other:
    (``NOMIS_FACTS_CACHE_SECONDS=0``): what that one cache saves;
 3. ``population``: every visitor walks the whole journey from the start page to "Visit booked" at a person's pace;
 4. ``surge``: ``BENCH_SURGE_VISITORS`` visitors arriving within ``BENCH_SURGE_SECONDS`` for
-   ``BENCH_SURGE_PLACES`` places at one prison.
+   ``BENCH_SURGE_PLACES`` places at one prison;
+5. ``first-views-nomis-http`` and ``population-nomis-http``: runs 1 and 3 with NOMIS over HTTP, as production
+   reaches it: the stack's HTTP client (prisons/nomis/hmpps/) talking to the fake HMPPS server, a process of its own
+   answering from the same seeded stub tables; it reports NOMIS's calls and their time per booked journey, and the
+   first view's CPU beside run 1's.
+
+The other runs keep the stub NOMIS in the stack's processes (benchmarks/stub_settings.py): the service's own work.
 
 For each it prints, per page, the CPU a request of the web workers and of their PostgreSQL backends (accounted
 request by request in the workers: benchmarks/gunicorn_population.conf.py), the latency percentiles, the bytes on
@@ -74,9 +80,13 @@ FIRST_VIEW_MODES: dict[str, tuple[str, str, str] | None] = {
     "first-views-no-shared-reads": ("the shared reads", "SHARED_READS_SECONDS", "0"),
     "first-views-no-rendering-cache": ("the rendering cache", "RENDERING_CACHE_ENTRIES", "0"),
 }
+# The same runs with NOMIS over HTTP (the fake HMPPS server): what the HMPPS APIs cost a booked journey.
+NOMIS_HTTP_MODES = {"first-views-nomis-http": "first-views", "population-nomis-http": "population"}
 MODES = [
     mode
-    for mode in os.environ.get("BENCH_POP_MODES", ",".join([*FIRST_VIEW_MODES, "population", "surge"])).split(",")
+    for mode in os.environ.get(
+        "BENCH_POP_MODES", ",".join([*FIRST_VIEW_MODES, "population", "surge", *NOMIS_HTTP_MODES])
+    ).split(",")
     if mode
 ]
 FIRST_VIEW_CONNECTIONS = _int("BENCH_POP_CONNECTIONS", 64)
@@ -805,12 +815,20 @@ def main() -> None:
     )
     connection.close()
     runs: dict[str, Run] = {}
+    # GET /choose-time's CPU (web + db) in each first-views run: a mode may be run more than once, alternating with
+    # another, to see past the machine's run-to-run noise (BENCH_POP_MODES=first-views,first-views-nomis-http,...).
+    first_views_cpu: dict[str, list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory(prefix="visits-bench-population-") as scratch:
         work = Path(scratch)
         built = False
+        fake = None
         for mode in MODES:
             since = timezone.now()
-            if mode in FIRST_VIEW_MODES:
+            if mode in NOMIS_HTTP_MODES:
+                fake = fake or _fake_hmpps(work)
+                runs[mode] = _nomis_http_run(mode, plan, fake, work=work, built=built)
+                first_views_cpu[mode].append(_choose_time_ms(runs[mode]))
+            elif mode in FIRST_VIEW_MODES:
                 off = FIRST_VIEW_MODES[mode]
                 before = machine_pace()
                 run = _run(
@@ -826,6 +844,7 @@ def main() -> None:
                 )
                 run.pace = (before, machine_pace())
                 runs[mode] = run
+                first_views_cpu[mode].append(_choose_time_ms(run))
                 _first_views_report(run)
             elif mode == "population":
                 run = _run(
@@ -854,6 +873,8 @@ def main() -> None:
             built = True
             connection.close()
             _run_visits_delete(since)
+        if fake is not None:
+            fake.stop()
         if PROFILE:
             since = timezone.now()
             # The first views of the picker (BENCH_POP_PROFILE=/choose-time), or another page in whole journeys.
@@ -870,6 +891,15 @@ def main() -> None:
             )
             print("\n" + run.profile[:60000])
             _run_visits_delete(since)
+    stub_ms, http_ms = first_views_cpu.get("first-views", []), first_views_cpu.get("first-views-nomis-http", [])
+    stub_ms, http_ms = [v for v in stub_ms if v], [v for v in http_ms if v]
+    if stub_ms and http_ms:
+        stub_mean, http_mean = sum(stub_ms) / len(stub_ms), sum(http_ms) / len(http_ms)
+        print(
+            f"\na first view of the date picker with NOMIS over HTTP: {http_mean:.2f} ms a request (web + db; runs "
+            f"{', '.join(f'{v:.2f}' for v in http_ms)}), {http_mean / stub_mean:.2f} of the {stub_mean:.2f} ms with "
+            f"the stub in the process (runs {', '.join(f'{v:.2f}' for v in stub_ms)}); target within 1.10"
+        )
     if "first-views" in runs:
         kept = runs["first-views"].cpu.get("GET /choose-time", PageCpu())
         print("\nwhat each cache saves a first view of the date picker (CPU a request, web + db):")
@@ -881,6 +911,64 @@ def main() -> None:
                     f"  {off[0]}: {kept.web_ms + kept.db_ms:.2f} ms with it, {total:.2f} ms without "
                     f"({total / (kept.web_ms + kept.db_ms):.2f} times)"
                 )
+
+
+def _fake_hmpps(work: Path) -> Any:
+    """The fake HMPPS server over the bench database's seeded stub tables (no seed of its own)."""
+    from hmpps_fake.process import FakeHmppsProcess
+
+    fake = FakeHmppsProcess(
+        work / "hmpps-fake.sqlite3", database_url=os.environ["BENCH_DATABASE_URL"], log=work / "hmpps-fake.log"
+    )
+    return fake.start(timeout=120)
+
+
+def _nomis_http_run(mode: str, plan: list[dict[str, Any]], fake: Any, *, work: Path, built: bool) -> Run:
+    """Run ``first-views`` or ``population`` with the stack's NOMIS the HTTP client on the fake HMPPS server, and
+    say what NOMIS cost: its calls (the HMPPS APIs and the events queue) and the time it took to answer them."""
+    before = fake.admin("GET", "/__fake/faults")[1]
+    env = fake.service_env()
+    if NOMIS_HTTP_MODES[mode] == "first-views":
+        pace = machine_pace()
+        run = _run(
+            f"first views of the date picker, {FIRST_VIEW_CONNECTIONS} connections, NOMIS over HTTP",
+            plan,
+            work=work,
+            built=built,
+            arrival_seconds=1,
+            think=(0.0, 0.0),
+            first_views=FIRST_VIEW_CONNECTIONS,
+            env_extra=env,
+        )
+        run.pace = (pace, machine_pace())
+        _first_views_report(run)
+        journeys, what = len(plan), "visitor brought to the picker"
+    else:
+        run = _run(
+            "population: the whole journey at a person's pace, NOMIS over HTTP",
+            plan,
+            work=work,
+            built=built,
+            arrival_seconds=ARRIVAL_SECONDS,
+            think=THINK,
+            env_extra=env,
+        )
+        _report(run)
+        journeys, what = max(run.bookings, 1), "booked journey"
+    after = fake.admin("GET", "/__fake/faults")[1]
+    calls = after["api_calls"] - before["api_calls"]
+    seconds = after["api_seconds"] - before["api_seconds"]
+    print(
+        f"  NOMIS over HTTP: {calls} calls to the HMPPS APIs and the events queue, {calls / journeys:.1f} a {what}; "
+        f"the fake server took {seconds * 1000 / max(calls, 1):.1f} ms to answer a call, "
+        f"{seconds * 1000 / journeys:.0f} ms a {what} (answering in its own process, outside the stack's CPU)"
+    )
+    return run
+
+
+def _choose_time_ms(run: Run) -> float:
+    cpu = run.cpu.get("GET /choose-time", PageCpu())
+    return float(cpu.web_ms + cpu.db_ms)
 
 
 def _first_views_report(run: Run) -> None:

@@ -35,6 +35,7 @@ _faults = Faults()
 _tokens_valid_after = 0.0
 _rng = random.Random()
 _api_calls = 0
+_api_seconds = 0.0
 
 
 def faults_now() -> Faults:
@@ -90,11 +91,23 @@ def api_called() -> None:
         _api_calls += 1
 
 
+def api_answered(seconds: float) -> None:
+    global _api_seconds
+    with _lock:
+        _api_seconds += seconds
+
+
 def api_calls() -> int:
     """How many API calls the server has been asked (the token endpoint's not counted): tests see whether a call
     reached it."""
     with _lock:
         return _api_calls
+
+
+def api_seconds() -> float:
+    """The time the server took to answer them (benchmarks/population.py reports it per booked journey)."""
+    with _lock:
+        return _api_seconds
 
 
 def chance(share: float) -> bool:

@@ -45,10 +45,12 @@ class FakeHmppsProcess:
         admin_key: str | None = None,
         client_secret: str | None = None,
         seed: int | None = None,
+        database_url: str = "",
         python: str = sys.executable,
     ) -> None:
         self.database, self.port, self.per_prison, self.log = database, port or free_port(), per_prison, log
         self.prison_data, self.python, self.seed = prison_data, python, seed
+        self.database_url = database_url  # instead of the SQLite file: a database holding the stub's tables
         self.admin_key = admin_key or secrets.token_urlsafe(16)
         self.client_secret = client_secret or secrets.token_urlsafe(16)
         self.process: subprocess.Popen[bytes] | None = None
@@ -82,6 +84,8 @@ class FakeHmppsProcess:
             env["PRISON_DATA_DIR"] = str(self.prison_data)
         if self.seed is not None:
             env["NOMIS_STUB_SEED"] = str(self.seed)
+        if self.database_url:
+            env["HMPPS_FAKE_DATABASE_URL"] = self.database_url
         command = [self.python, "-m", "hmpps_fake", "--port", str(self.port)]
         if self.per_prison is not None:
             command += ["--per-prison", str(self.per_prison)]

@@ -21,6 +21,11 @@ DATABASES = {
         "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
     }
 }
+# Or a database named by URL (PostgreSQL): the benchmarks point it at the stub tables they seed.
+if os.environ.get("HMPPS_FAKE_DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(os.environ["HMPPS_FAKE_DATABASE_URL"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "Europe/London"

@@ -59,6 +59,13 @@ def api(view: View) -> View:
     @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        started = time.perf_counter()
+        try:
+            return answer(request, *args, **kwargs)
+        finally:
+            faults.api_answered(time.perf_counter() - started)
+
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         now = faults.faults_now()
         failed = _fault(now)
         if failed is not None:
@@ -377,7 +384,8 @@ def faults_view(request: HttpRequest) -> HttpResponse:
             faults.faults_set(body)
         except ValueError as problem:
             return error(400, str(problem))
-    return JsonResponse({**faults.faults_now().as_json(), "api_calls": faults.api_calls()})
+    counts = {"api_calls": faults.api_calls(), "api_seconds": round(faults.api_seconds(), 6)}
+    return JsonResponse({**faults.faults_now().as_json(), **counts})
 
 
 @csrf_exempt

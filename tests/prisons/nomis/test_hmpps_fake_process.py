@@ -152,6 +152,22 @@ def test_a_slow_nomis_times_out_and_a_read_is_tried_three_times(origin: str) -> 
     assert calls(origin) - before == 3
 
 
+def test_a_slow_nomis_opens_the_breaker_so_the_workers_are_not_all_held_by_it(origin: str) -> None:
+    client = client_for(origin)  # NOMIS_BREAKER_FAILURES=2
+    client.get_prisoner("A1001AA")
+    admin(origin, "PUT", "/__fake/faults", {"latency_ms": 1500})
+    with pytest.raises(NomisTimeout):
+        client.get_non_associations("A1001AA")
+    with pytest.raises(NomisUnavailable):  # the second call that timed out opens the breaker
+        client.get_non_associations("A1001AA")
+    assert client.http.breaker_state == "open"
+    before = calls(origin)
+    for _ in range(10):  # a worker asking now is refused at once: nothing is sent, so nothing waits for a timeout
+        with pytest.raises(NomisUnavailable, match="circuit breaker is open"):
+            client.get_booking_facts("A1001AA", timezone.localdate(), timezone.localdate())
+    assert calls(origin) == before
+
+
 def test_a_write_is_sent_once_whatever_the_failure(origin: str) -> None:
     client = client_for(origin, NOMIS_BREAKER_FAILURES=50)
     client.get_prisoner("A1001AA")
