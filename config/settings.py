@@ -353,6 +353,10 @@ HMPPS_EVENTS_QUEUE_URL = os.environ.get(
     "HMPPS_EVENTS_QUEUE_URL", f"{_FAKE_HMPPS}/000000000000/prisoner-events" if DEBUG else ""
 )
 HMPPS_EVENTS_REGION = os.environ.get("AWS_REGION", "eu-west-2")
+# How long the HMPPS domain events received are kept (they are acted on within a minute), and how long a "to check
+# in NOMIS" item stays on a prison's list when nobody has looked the prisoner up since (docs/security.md).
+NOMIS_EVENTS_DAYS = int(os.environ.get("NOMIS_EVENTS_DAYS", "30"))
+NOMIS_CHECKS_DAYS = int(os.environ.get("NOMIS_CHECKS_DAYS", "28"))
 # No HMPPS API holds the weekly cap on visits of a prisoner on remand; the MOJ's visit services keep 3 a week.
 NOMIS_REMAND_VISITS_PER_WEEK = int(os.environ.get("NOMIS_REMAND_VISITS_PER_WEEK", "3"))
 NOMIS_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("NOMIS_CONNECT_TIMEOUT_SECONDS", "2"))
@@ -473,6 +477,12 @@ CELERY_IMPORTS.append("accounts.tasks")
 CELERY_BEAT_SCHEDULE["remove-old-sign-in-logs"] = {
     "task": "accounts.tasks.remove_old_sign_in_logs",
     "schedule": crontab(minute=15, hour=3),
+}
+# The HMPPS domain events received and the "to check in NOMIS" items past their time (NOMIS_EVENTS_DAYS,
+# NOMIS_CHECKS_DAYS).
+CELERY_BEAT_SCHEDULE["forget-old-nomis-data"] = {
+    "task": "housekeeping.tasks.forget_old_nomis_data",
+    "schedule": crontab(minute=30, hour=3),
 }
 
 

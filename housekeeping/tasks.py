@@ -9,6 +9,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from prisons.nomis.hmpps.events import domain_events_forget
+from prisons.nomis_checks import nomis_checks_forget
 from prisons.services import sessions_generate
 from visits.lifecycle import requests_auto_reject, visits_anonymise
 from visits.services import holds_expire
@@ -42,3 +44,9 @@ def auto_reject_unanswered_requests() -> int:
 def anonymise_old_visits() -> int:
     """Remove personal data of visits older than the retention period."""
     return visits_anonymise()
+
+
+@shared_task(name="housekeeping.tasks.forget_old_nomis_data")
+def forget_old_nomis_data() -> dict[str, int]:
+    """Delete the HMPPS domain events and the "to check in NOMIS" items past their time."""
+    return {"events": domain_events_forget(), "checks": nomis_checks_forget()}

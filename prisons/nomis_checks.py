@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,6 +53,14 @@ def nomis_checks_in(facts: BookingFacts) -> list[Found]:
             name = f"{first.title()} {last.title()}"
             found.append(Found(NomisCheck.Kind.SAME_VISITOR_TWICE, ",".join(map(str, sorted(ids))), name))
     return found
+
+
+def nomis_checks_forget(*, now: dt.datetime | None = None) -> int:
+    """Drop the items of prisoners nobody has looked up for ``NOMIS_CHECKS_DAYS`` (released, moved on, or never
+    asked about again): nothing then says whether NOMIS is still wrong, and the details name visitors."""
+    before = (now or timezone.now()) - dt.timedelta(days=settings.NOMIS_CHECKS_DAYS)
+    deleted, _ = NomisCheck.objects.filter(last_seen__lt=before).delete()
+    return deleted
 
 
 def nomis_checks_record(number: str, facts: BookingFacts | None, *, now: dt.datetime | None = None) -> None:

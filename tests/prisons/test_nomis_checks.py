@@ -138,3 +138,21 @@ def test_staff_see_their_prisons_list_and_only_theirs(settings) -> None:  # type
     page = other.get("/staff/cardiff/to-check-in-nomis").content.decode()
     assert "1 thing to check" in page and "A1012AA" not in page
     reset_client()
+
+
+def test_items_nobody_has_looked_at_for_four_weeks_go_and_so_do_old_events(settings) -> None:  # type: ignore[no-untyped-def]
+    from housekeeping.tasks import forget_old_nomis_data
+    from prisons.nomis.hmpps.models import DomainEvent
+
+    cached_prisoner_context("A1012AA", first=FIRST, last=LAST)
+    cached_prisoner_context("A1013AA", first=FIRST, last=LAST)
+    long_ago = timezone.now() - timedelta(days=settings.NOMIS_CHECKS_DAYS, minutes=1)
+    NomisCheck.objects.filter(prisoner_number="A1013AA").update(last_seen=long_ago)
+    old = DomainEvent.objects.create(message_id="old", event_type="x", event={})
+    DomainEvent.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=31))
+    DomainEvent.objects.create(message_id="new", event_type="x", event={})
+
+    assert forget_old_nomis_data() == {"events": 1, "checks": 2}
+    assert checks("A1013AA") == set() and len(checks("A1012AA")) == 3
+    assert list(DomainEvent.objects.values_list("message_id", flat=True)) == ["new"]
+    assert forget_old_nomis_data() == {"events": 0, "checks": 0}  # safe to run again

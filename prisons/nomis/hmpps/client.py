@@ -155,10 +155,10 @@ class HmppsNomisClient:
     def get_visit_balance(self, number: str) -> VisitBalance:
         found = nomis_number(number)
         if found is None:
-            raise NomisNotFound(f"No prisoner {number!r} in NOMIS")
+            raise NomisNotFound("No such prisoner in NOMIS")  # errors are logged: no prisoner numbers in them
         search, balance = self._all(lambda: self._search(found), lambda: self._balance(found))
         if search is None:
-            raise NomisNotFound(f"No prisoner {found} in NOMIS")
+            raise NomisNotFound("No such prisoner in NOMIS")
         return _balance(balance, remand=_remand(Answer(PRISONER_SEARCH, search)))
 
     def _balance(self, number: str) -> Any:
@@ -222,7 +222,7 @@ class HmppsNomisClient:
     def record_visit(self, visit: VisitToRecord) -> str:
         found = nomis_number(visit.prisoner_number)
         if found is None:
-            raise NomisNotFound(f"No prisoner {visit.prisoner_number!r} in NOMIS")
+            raise NomisNotFound("No such prisoner in NOMIS")
         start, end = timezone.localtime(visit.start), timezone.localtime(visit.end)
         reference = f"Visit someone in prison booking reference: {visit.reference}"
         body = {
@@ -250,7 +250,7 @@ class HmppsNomisClient:
     def cancel_visit(self, prisoner_number: str, nomis_visit_id: str, outcome: CancelOutcome) -> None:
         found = nomis_number(prisoner_number)
         if found is None or not str(nomis_visit_id).isdigit():
-            raise NomisNotFound(f"No visit {nomis_visit_id!r} of {prisoner_number!r} in NOMIS")
+            raise NomisNotFound("No such visit of the prisoner's in NOMIS")
         url = self._url(NOMIS_PRISONER_API, f"/prisoners/{found}/visits/{nomis_visit_id}/cancel")
         try:
             self.http.send(NOMIS_PRISONER_API, "PUT", url, body={"outcome": CancelOutcome(outcome).value})

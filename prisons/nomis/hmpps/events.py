@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.session import get_session
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -142,6 +143,14 @@ def _moment(value: Any) -> datetime | None:
     except ValueError:
         return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment  # no offset: London time
+
+
+def domain_events_forget(*, now: datetime | None = None) -> int:
+    """Delete the events received more than ``NOMIS_EVENTS_DAYS`` ago: each was acted on within a minute of coming
+    (the poll's cursor is far past them), and they name prisoners and their visitors."""
+    before = (now or timezone.now()) - timedelta(days=settings.NOMIS_EVENTS_DAYS)
+    deleted, _ = DomainEvent.objects.filter(received_at__lt=before).delete()
+    return deleted
 
 
 def cursor_position(cursor: str | None) -> int:
