@@ -164,6 +164,16 @@ class BreakerLog(pybreaker.CircuitBreakerListener):
             nomis_outage_end()
 
 
+class ConcurrentCircuitBreaker(pybreaker.CircuitBreaker):
+    """pybreaker's breaker holds one lock for the whole of every call it guards, so the calls of one question, made
+    at once on the client's threads, would wait for each other. Here only the breaker's own changes of state take
+    the lock (pybreaker's methods do that themselves); the failure count is Redis's atomic counter, or the process's.
+    In the half-open state the calls under way together may all be trials: one question's worth."""
+
+    def call(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.state.call(func, *args, **kwargs)
+
+
 class HmppsHttp:
     """One process's way to the HMPPS APIs (see the module's docstring)."""
 
@@ -184,7 +194,7 @@ class HmppsHttp:
             client_id=settings.HMPPS_CLIENT_ID,
             client_secret=settings.HMPPS_CLIENT_SECRET,
         )
-        self.breaker = pybreaker.CircuitBreaker(
+        self.breaker = ConcurrentCircuitBreaker(
             fail_max=settings.NOMIS_BREAKER_FAILURES,
             reset_timeout=settings.NOMIS_BREAKER_RESET_SECONDS,
             state_storage=state_storage or breaker_storage(),

@@ -401,3 +401,24 @@ def test_events_that_mean_nothing_for_visits_are_kept_and_passed_over(fixture: s
 def test_a_message_that_cannot_be_read_is_left_on_the_queue(body: object) -> None:
     assert events._store(body) is False
     assert not DomainEvent.objects.exists()
+
+
+def test_the_calls_of_one_question_are_in_flight_together() -> None:
+    """The prisoner's three reads go out at once on the client's threads: the answers wait until all three have
+    arrived (a barrier), which only works if nothing, the circuit breaker included, makes them queue."""
+    import threading
+
+    together = threading.Barrier(3, timeout=5)
+    apis = RecordedApis(RYAN)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/auth/oauth/token":
+            together.wait()
+        return apis(request)
+
+    with override_settings(HMPPS_AUTH_URL=ORIGIN, HMPPS_CLIENT_ID="visits", HMPPS_CLIENT_SECRET="secret"):
+        http = HmppsHttp(transport=httpx.MockTransport(answer), state_storage=CircuitMemoryStorage("closed"))
+    http.tokens.token()  # the token first, so that the three calls need nothing else
+    client = HmppsNomisClient(http=http, urls=dict.fromkeys(API_KEYS.values(), ORIGIN))
+    prisoner = client.get_prisoner("A1001AA")
+    assert prisoner is not None and prisoner.first_name == "Ryan" and not together.broken
