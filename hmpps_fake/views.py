@@ -216,6 +216,7 @@ def _new_visit(body: dict[str, Any]) -> dict[str, Any] | str:
     try:
         start = datetime.fromisoformat(str(body["startDateTime"]))
         hours, minutes = (int(part) for part in str(body["endTime"]).split(":"))
+        end = start.replace(hour=hours, minute=minutes)
         people = body["visitorPersonIds"]
         if not isinstance(people, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in people):
             return "visitorPersonIds must be a list of person ids"
@@ -227,8 +228,8 @@ def _new_visit(body: dict[str, Any]) -> dict[str, Any] | str:
         return "openClosedStatus must be OPEN or CLOSED, and visitType SCON"
     if not 1 <= len(comment) <= 200 or not room or len(prison) != 3:
         return "visitComment, room and prisonId are required"
-    start = timezone.make_aware(start) if timezone.is_naive(start) else start
-    end = start.replace(hour=hours, minute=minutes)
+    if timezone.is_naive(start):
+        start, end = timezone.make_aware(start), timezone.make_aware(end)
     return {"start": start, "end": end, "people": people, "prison": prison, "comment": comment, "status": status}
 
 

@@ -289,6 +289,9 @@ def test_the_fake_servers_alerts_and_visits_have_the_real_shapes(fake: httpx.Cli
     assert alerts["content"] and shape_problems(alerts, recorded("alerts-api.prisoner-alerts.with-alert.json")) == []
 
     request = recorded("nomis-prisoner-api.create-visit.request.json")
+    for wrong in ({"endTime": "25:00"}, {"startDateTime": "tomorrow"}, {"visitorPersonIds": ["a"]}, {"room": ""}):
+        assert fake.post("/prisoners/A1001AA/visits", json={**request, **wrong}).status_code == 400, wrong
+    assert fake.post("/prisoners/A1001AA/visits", content=b"not json").status_code == 400
     created = fake.post("/prisoners/A1001AA/visits", json=request)
     assert created.status_code == 201
     assert shape_problems(created.json(), recorded("nomis-prisoner-api.create-visit.response.json")) == []
